@@ -1,0 +1,3 @@
+from civaffairs.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,118 @@
+"""Writing and reading the audit trail.  Writers call `record()` inside their own transaction,
+so a change and its audit entry are committed together or not at all."""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from civaffairs.accounts.roles import Actor
+from civaffairs.audit.models import AuditEntry
+from civaffairs.core.clock import now_utc
+from civaffairs.core.errors import PermissionDenied
+from civaffairs.core.i18n import N_, _
+
+ACTION_LABELS = {
+    "create": N_("Created"),
+    "update": N_("Changed"),
+    "delete": N_("Deleted"),
+    "restore": N_("Restored"),
+    "login": N_("Logged in"),
+    "login_failed": N_("Wrong password"),
+    "locked": N_("Account locked"),
+    "password": N_("Password reset"),
+    "settings": N_("Settings changed"),
+}
+
+
+def action_label(action: str) -> str:
+    return _(ACTION_LABELS.get(action, action))
+
+
+def record(
+    session: Session,
+    actor: Actor | str,
+    action: str,
+    register: str,
+    record_id: uuid.UUID | None = None,
+    *,
+    record_version: int | None = None,
+    label: str = "",
+    changes: dict[str, list[Any]] | None = None,
+    at: datetime | None = None,
+) -> AuditEntry:
+    entry = AuditEntry(
+        at=at or now_utc(),
+        actor=actor if isinstance(actor, str) else actor.username,
+        action=action,
+        register=register,
+        record_id=record_id,
+        record_version=record_version,
+        record_label=label[:200],
+        changes=changes or {},
+    )
+    session.add(entry)
+    return entry
+
+
+@dataclass
+class AuditQuery:
+    actor: str | None = None
+    register: str | None = None
+    record_id: uuid.UUID | None = None
+    date_from: date | None = None  # local dates, inclusive
+    date_to: date | None = None
+
+
+def _local_day_start(day: date) -> datetime:
+    return datetime.combine(day, time.min).astimezone().astimezone(timezone.utc)
+
+
+def _filtered(q: AuditQuery):  # type: ignore[no-untyped-def]
+    stmt = select(AuditEntry)
+    if q.actor:
+        stmt = stmt.where(AuditEntry.actor == q.actor)
+    if q.register:
+        stmt = stmt.where(AuditEntry.register == q.register)
+    if q.record_id:
+        stmt = stmt.where(AuditEntry.record_id == q.record_id)
+    if q.date_from:
+        stmt = stmt.where(AuditEntry.at >= _local_day_start(q.date_from))
+    if q.date_to:
+        stmt = stmt.where(AuditEntry.at < _local_day_start(q.date_to + timedelta(days=1)))
+    return stmt
+
+
+def _check(actor: Actor) -> None:
+    if not actor.is_administrator:
+        raise PermissionDenied(_("Only an administrator may read the audit log."))
+
+
+def count(session: Session, actor: Actor, q: AuditQuery) -> int:
+    _check(actor)
+    return session.scalar(select(func.count()).select_from(_filtered(q).subquery())) or 0
+
+
+def fetch(session: Session, actor: Actor, q: AuditQuery, offset: int = 0, limit: int = 200) -> list[AuditEntry]:
+    _check(actor)
+    stmt = _filtered(q).order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).offset(offset).limit(limit)
+    return list(session.scalars(stmt))
+
+
+def actors(session: Session, actor: Actor) -> list[str]:
+    _check(actor)
+    return list(session.scalars(select(AuditEntry.actor).distinct().order_by(AuditEntry.actor)))
+
+
+def changes_since(session: Session, record_id: uuid.UUID, version: int) -> list[AuditEntry]:
+    """The entries written after `version` of a record: what others changed since it was opened."""
+    stmt = (
+        select(AuditEntry)
+        .where(AuditEntry.record_id == record_id, AuditEntry.record_version > version)
+        .order_by(AuditEntry.record_version)
+    )
+    return list(session.scalars(stmt))

@@ -1,0 +1,73 @@
+"""Command line: no sub-command starts the window; sub-commands run jobs without it."""
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from civaffairs.core import i18n
+from civaffairs.core.i18n import _
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--data-dir", help=_("data folder (default: the user's data folder, or CIVAFFAIRS_HOME)"))
+    common.add_argument("--database-url", help=_("database URL, e.g. postgresql+psycopg://user:password@server/civaffairs (or CIVAFFAIRS_DATABASE_URL)"))
+    common.add_argument("--lang", choices=sorted(i18n.LANGUAGES), help=_("interface language"))
+    parser = argparse.ArgumentParser(prog="civaffairs", parents=[common],
+                                     description=_("Epidemic prevention registers of the civil affairs bureau"))
+    sub = parser.add_subparsers(dest="command")
+    demo = sub.add_parser("demo", parents=[common], help=_("fill the database with realistic demo data"))
+    demo.add_argument("--staff", type=int, default=48)
+    demo.add_argument("--days", type=int, default=30)
+    return parser
+
+
+def _language(argv: Sequence[str]) -> None:
+    # The language must be known before argparse builds its (translated) help.
+    import os
+
+    lang = os.environ.get("CIVAFFAIRS_LANG")
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv):
+            lang = argv[i + 1]
+        elif arg.startswith("--lang="):
+            lang = arg.split("=", 1)[1]
+    if lang:
+        i18n.set_language(lang)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    _language(argv)
+    args = _parser().parse_args(argv)
+    if args.command == "demo":
+        return run_demo(args)
+    from civaffairs.gui.app import run
+
+    return run(args)
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    from civaffairs import demo
+    from civaffairs.core.errors import CivaffairsError
+    from civaffairs.core.paths import resolve_data_dir
+    from civaffairs.db.bootstrap import open_database
+
+    data_dir = resolve_data_dir(args.data_dir)
+    db = open_database(data_dir, args.database_url)
+    try:
+        made = demo.create_accounts(db)
+        counts = demo.fill(db, staff=args.staff, days=args.days)
+    except CivaffairsError as e:
+        print(e.message, file=sys.stderr)
+        return 1
+    finally:
+        db.dispose()
+    print(_("Database: {url}").format(url=db.url))
+    if made:
+        print(_("Demo accounts (the passwords are shown only this once):"))
+        for a in made:
+            print(f"  {a.username:<14} {a.role.label:<8} {a.password}")
+    print(_("Added: {staff} staff, {check_ins} check-ins, {visitors} visitors, {disinfection} disinfection entries.").format(**counts))
+    return 0

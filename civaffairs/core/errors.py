@@ -1,0 +1,80 @@
+"""The one error hierarchy of civaffairs.
+
+Services raise these; the GUI maps each kind to its presentation in one place
+(`civaffairs.gui.errors`).  Messages are already translated when raised.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from civaffairs.core.i18n import _
+
+
+class CivaffairsError(Exception):
+    """Base of every error a user may see."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class ValidationError(CivaffairsError):
+    """Bad input.  `field_errors` maps a field name ("" for the whole record) to its message."""
+
+    def __init__(self, field_errors: dict[str, str]):
+        self.field_errors = dict(field_errors)
+        super().__init__("；".join(self.field_errors.values()))
+
+    @classmethod
+    def at(cls, field: str, message: str) -> "ValidationError":
+        return cls({field: message})
+
+
+class NotFound(CivaffairsError):
+    pass
+
+
+class PermissionDenied(CivaffairsError):
+    pass
+
+
+class AuthenticationFailed(CivaffairsError):
+    pass
+
+
+class AccountLocked(AuthenticationFailed):
+    def __init__(self, until: datetime):
+        self.until = until
+        super().__init__(_("This account is locked after too many wrong passwords. Try again later."))
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    field: str
+    label: str
+    old: str
+    new: str
+    by: str
+    at: datetime | None
+
+
+class EditConflict(CivaffairsError):
+    """Somebody else saved the record after it was opened; `changes` says what they changed."""
+
+    def __init__(self, changes: list[FieldChange], deleted: bool = False):
+        self.changes = changes
+        self.deleted = deleted
+        if deleted:
+            msg = _("Another user deleted this record while you were editing it.")
+        else:
+            lines = [
+                _("{label}: “{old}” → “{new}” (by {user})").format(
+                    label=c.label, old=c.old, new=c.new, user=c.by
+                )
+                for c in changes
+            ]
+            msg = _("Another user saved this record while you were editing it. Your changes were not saved.")
+            if lines:
+                msg += "\n" + _("They changed:") + "\n" + "\n".join(lines)
+        super().__init__(msg)

@@ -1,0 +1,141 @@
+"""`civaffairs demo`: fill the registers with realistic data, through the services (so that
+everything is validated and audited, under the command-line actor)."""
+from __future__ import annotations
+
+import random
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from stdnum.cn import ric
+
+from civaffairs.accounts import service as accounts
+from civaffairs.accounts.roles import COMMAND_LINE_ACTOR, Actor, Role
+from civaffairs.core.clock import today_local
+from civaffairs.db.database import Database
+from civaffairs.groups.bureau_office import fields as bo
+from civaffairs.records import service as records
+
+DEMO_OFFICE = "天水市麦积区民政局"
+SURNAMES = "王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程魏苏吕丁任沈"
+GIVEN = ["伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀英",
+         "霞", "平", "刚", "桂英", "建华", "志强", "海燕", "晓东", "文博", "子涵", "雪梅", "国庆", "红梅", "建国", "玉兰"]
+DEPARTMENTS = ["办公室", "社会救助股", "养老服务股", "社会事务股", "区划地名股", "社会组织管理局", "慈善协会", "婚姻登记处"]
+POSTS = ["科员", "股长", "副股长", "主任", "副主任", "办事员", "副局长"]
+REGIONS = ["620503", "620502", "620521", "620522", "620523"]  # 天水市麦积区、秦州区及所辖县
+UNITS = ["麦积区卫健局", "道北街道办事处", "桥南街道办事处", "区慈善协会", "甘泉镇政府", "社棠镇政府", "中国移动天水分公司", "区财政局"]
+AREAS = ["一楼大厅", "二楼办公区", "三楼会议室", "档案室", "卫生间", "电梯轿厢", "食堂", "婚姻登记大厅", "门卫室"]
+DISINFECTANTS = ["84消毒液（1:100）", "75%酒精", "含氯消毒剂 500mg/L", "过氧乙酸 0.2%"]
+PURPOSES = ["送达文件", "办理低保审核", "咨询临时救助", "捐赠物资对接", "参加疫情防控会议", "检查指导", "婚姻登记咨询"]
+
+
+def resident_id(rng: random.Random, born: date, male: bool) -> str:
+    seq = rng.randrange(0, 100) * 10 + rng.randrange(0, 5) * 2 + (1 if male else 0)
+    body = f"{rng.choice(REGIONS)}{born:%Y%m%d}{seq:03d}"
+    return body + ric.calc_check_digit(body)
+
+
+def person_name(rng: random.Random) -> str:
+    return rng.choice(SURNAMES) + rng.choice(GIVEN) + (rng.choice(GIVEN) if rng.random() < 0.3 else "")
+
+
+def mobile(rng: random.Random) -> str:
+    return rng.choice(["138", "139", "150", "151", "177", "187", "189"]) + f"{rng.randrange(10**8):08d}"
+
+
+@dataclass
+class DemoAccount:
+    username: str
+    role: Role
+    groups: tuple[int, ...]
+    password: str
+
+
+DEMO_ACCOUNTS = [
+    ("admin", "系统管理员", Role.ADMINISTRATOR, ()),
+    ("leader", "局长", Role.LEADER, ()),
+    ("office", "办公室干事", Role.MEMBER, (1,)),
+    ("institutions", "养老股干事", Role.MEMBER, (2,)),
+    ("viewer", "查阅人员", Role.VIEWER, ()),
+]
+
+
+def create_accounts(db: Database) -> list[DemoAccount]:
+    """Demo accounts with fresh random passwords (shown once; only their hashes are kept)."""
+    made: list[DemoAccount] = []
+    with db.write() as s:
+        first = not accounts.is_initialised(s)
+        existing = set() if first else {u.username for u in accounts.list_users(s, COMMAND_LINE_ACTOR)}
+        for username, display, role, groups in DEMO_ACCOUNTS:
+            if username in existing:
+                continue
+            password = secrets.token_urlsafe(9)
+            if first:
+                accounts.initialise_office(s, DEMO_OFFICE, username, display, password)
+                first = False
+            else:
+                accounts.create_user(s, COMMAND_LINE_ACTOR, username, display, password, role, list(groups))
+            made.append(DemoAccount(username, role, groups, password))
+    return made
+
+
+def fill(db: Database, *, staff: int = 48, days: int = 30, seed: int = 2021, actor: Actor = COMMAND_LINE_ACTOR,
+         today: date | None = None) -> dict[str, int]:
+    """Group 1's registers: staff, `days` days of check-ins, visitors and disinfection."""
+    rng = random.Random(seed)
+    today = today or today_local()
+    counts = dict.fromkeys(("staff", "check_ins", "visitors", "disinfection"), 0)
+    staff_ids = []
+    with db.write() as s:
+        for _ in range(staff):
+            male = rng.random() < 0.5
+            born = date(rng.randrange(1965, 2000), rng.randrange(1, 13), rng.randrange(1, 29))
+            groups = sorted({str(rng.randrange(1, 8)) for _ in range(rng.choice((1, 1, 2)))})
+            row = records.create(s, actor, bo.STAFF, {
+                "name": person_name(rng), "department": rng.choice(DEPARTMENTS), "post": rng.choice(POSTS),
+                "phone": mobile(rng), "id_number": resident_id(rng, born, male), "working_groups": groups,
+            })
+            staff_ids.append(row.id)
+            counts["staff"] += 1
+    for back in range(days - 1, -1, -1):
+        day = today - timedelta(days=back)
+        with db.write() as s:  # one day's entries, as a clerk would make them
+            for staff_id in staff_ids:
+                if back == 0 and rng.random() < 0.25:
+                    continue  # some have not checked in yet today
+                if rng.random() < 0.03:
+                    continue
+                fever = rng.random() < 0.01
+                code = "green" if rng.random() > 0.01 else rng.choice(["yellow", "red"])
+                records.create(s, actor, bo.CHECK_INS, {
+                    "staff_id": staff_id, "day": day,
+                    "morning_temperature": Decimal(rng.choice(["36.2", "36.4", "36.5", "36.6", "36.7", "36.8"]))
+                    if not fever else Decimal("37.6"),
+                    "afternoon_temperature": None if back == 0 else Decimal(rng.choice(["36.3", "36.5", "36.6", "36.9"])),
+                    "health_code": code, "travelled_outside": rng.random() < 0.02, "notes": "",
+                })
+                counts["check_ins"] += 1
+            for _ in range(rng.randrange(2, 7)):
+                born = date(rng.randrange(1955, 2003), rng.randrange(1, 13), rng.randrange(1, 29))
+                arrived = datetime.combine(day, time(rng.randrange(8, 17), rng.choice((0, 10, 20, 30, 40, 50))))
+                left = arrived + timedelta(minutes=rng.randrange(10, 120))
+                if left.astimezone() > datetime.now().astimezone():
+                    continue  # nobody has come in from the future
+                records.create(s, actor, bo.VISITORS, {
+                    "time_in": arrived.astimezone(), "time_out": left.astimezone(),
+                    "name": person_name(rng), "id_number": resident_id(rng, born, rng.random() < 0.5),
+                    "phone": mobile(rng), "work_unit": rng.choice(UNITS), "person_visited": rng.choice(["王局长", "办公室", "救助股", "养老股"]),
+                    "temperature": Decimal(rng.choice(["36.3", "36.5", "36.6", "36.8"])), "health_code": "green",
+                    "itinerary_card_checked": True, "purpose": rng.choice(PURPOSES),
+                })
+                counts["visitors"] += 1
+            for hour in (8, 14):
+                for area in rng.sample(AREAS, 3):
+                    records.create(s, actor, bo.DISINFECTION, {
+                        "day": day, "time_of_day": time(hour, rng.choice((0, 15, 30))), "area": area,
+                        "disinfectant": rng.choice(DISINFECTANTS), "method": rng.choice(["spray", "wipe", "uv"]),
+                        "operator": rng.choice(["后勤 马建国", "后勤 李秀英", "保洁 张玉兰"]),
+                    })
+                    counts["disinfection"] += 1
+    return counts

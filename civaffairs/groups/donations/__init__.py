@@ -1,0 +1,1 @@
+"""Registers of this working group arrive with its own issue."""

@@ -1,0 +1,380 @@
+"""The one service behind every register: list, read, create, update, delete, restore.
+
+Each write checks permission, validates every field (all messages at once, each at its field),
+applies the register's own rules, writes, and records an audit entry, all inside the caller's
+transaction (`Database.write()`), so one user action is one transaction.  Lists are paged by the
+database and masked here, so that the GUI never even receives data the user may not see."""
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm.exc import StaleDataError
+
+from civaffairs.accounts.roles import Actor
+from civaffairs.audit import service as audit
+from civaffairs.core.clock import now_utc
+from civaffairs.core.errors import EditConflict, FieldChange, NotFound, PermissionDenied, ValidationError
+from civaffairs.core.i18n import _
+from civaffairs.records import values as V
+from civaffairs.records.spec import FieldSpec, Kind, RegisterSpec, get_register
+
+
+# ------------------------------------------------------------------ queries
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    search: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+    colours: tuple[str, ...] = ()
+    equals: tuple[tuple[str, Any], ...] = ()  # (field, value) pairs, e.g. one staff member
+    sort: str | None = None
+    descending: bool = False
+    deleted: bool = False  # True: the recycle bin
+
+
+@dataclass(frozen=True)
+class Row:
+    id: uuid.UUID
+    version: int
+    values: dict[str, Any]  # field -> value; masked fields hold the masked text
+    masked: frozenset[str] = field(default_factory=frozenset)
+    deleted_at: datetime | None = None
+    deleted_by: str | None = None
+
+
+def _can_see(actor: Actor, spec: RegisterSpec, f: FieldSpec) -> bool:
+    return f.sensitive is None or actor.can_read_sensitive(spec.group)
+
+
+def _escape_like(term: str) -> str:
+    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _local_day_start_utc(day: date) -> datetime:
+    return datetime.combine(day, time.min).astimezone().astimezone(timezone.utc)
+
+
+class _Query:
+    """Column expressions of a register's list, references joined to their display field."""
+
+    def __init__(self, spec: RegisterSpec):
+        self.spec = spec
+        model = spec.model
+        self.columns: dict[str, ColumnElement[Any]] = {}
+        self.joins: list[tuple[Any, ColumnElement[bool]]] = []
+        for f in spec.fields:
+            if f.kind is Kind.REFERENCE:
+                target = get_register(f.reference or "")
+                alias = aliased(target.model)
+                self.joins.append((alias, getattr(model, f.name) == alias.id))
+                self.columns[f.name] = getattr(alias, target.display_fields[0])
+                self.columns[f.name + "__id"] = getattr(model, f.name)
+            else:
+                self.columns[f.name] = getattr(model, f.name)
+
+    def where(self, actor: Actor, q: ListQuery) -> list[ColumnElement[bool]]:
+        spec, model = self.spec, self.spec.model
+        conds: list[ColumnElement[bool]] = [
+            model.deleted_at.is_not(None) if q.deleted else model.deleted_at.is_(None)
+        ]
+        terms = q.search.split()
+        if terms:
+            searchable = [f for f in spec.fields if f.searchable and _can_see(actor, spec, f)]
+            for term in terms[:5]:
+                pattern = f"%{_escape_like(term)}%"
+                conds.append(or_(*(self.columns[f.name].ilike(pattern, escape="\\") for f in searchable)))
+        if spec.date_field and (q.date_from or q.date_to):
+            column = self.columns[spec.date_field]
+            if spec.field(spec.date_field).kind is Kind.DATETIME:
+                if q.date_from:
+                    conds.append(column >= _local_day_start_utc(q.date_from))
+                if q.date_to:
+                    conds.append(column < _local_day_start_utc(q.date_to + timedelta(days=1)))
+            else:
+                if q.date_from:
+                    conds.append(column >= q.date_from)
+                if q.date_to:
+                    conds.append(column <= q.date_to)
+        if q.colours and spec.colour_field:
+            if not _can_see(actor, spec, spec.field(spec.colour_field)):
+                raise PermissionDenied(_("Your role may not filter by health code in this register."))
+            conds.append(self.columns[spec.colour_field].in_(q.colours))
+        for name, value in q.equals:
+            key = name + "__id" if name + "__id" in self.columns else name
+            conds.append(self.columns[key] == value)
+        return conds
+
+    def select_all(self) -> Select[Any]:
+        model = self.spec.model
+        stmt = select(model.id, model.version, model.deleted_at, model.deleted_by,
+                      *(c.label(n) for n, c in self.columns.items()))
+        for alias, on in self.joins:
+            stmt = stmt.outerjoin(alias, on)
+        return stmt
+
+    def select_rows(self, actor: Actor, q: ListQuery) -> Select[Any]:
+        return self.select_all().where(and_(*self.where(actor, q)))
+
+    def order_by(self, actor: Actor, q: ListQuery) -> list[ColumnElement[Any]]:
+        spec = self.spec
+        name, descending = q.sort, q.descending
+        if not name or not spec.has_field(name) or not _can_see(actor, spec, spec.field(name)):
+            name, descending = spec.default_sort, spec.default_descending
+        order: list[ColumnElement[Any]] = []
+        if name:
+            column = self.columns[name]
+            order.append(column.desc() if descending else column.asc())
+        # A unique tie-breaker keeps pages stable; ids are time-ordered, so this is creation order.
+        order.append(spec.model.id.desc() if descending else spec.model.id.asc())
+        return order
+
+
+_queries: dict[str, _Query] = {}
+
+
+def _query(spec: RegisterSpec) -> _Query:
+    if spec.key not in _queries:
+        _queries[spec.key] = _Query(spec)
+    return _queries[spec.key]
+
+
+def count(session: Session, actor: Actor, spec: RegisterSpec, q: ListQuery = ListQuery()) -> int:
+    qq = _query(spec)
+    stmt = select(func.count()).select_from(spec.model)
+    for alias, on in qq.joins:
+        stmt = stmt.outerjoin(alias, on)
+    return session.scalar(stmt.where(and_(*qq.where(actor, q)))) or 0
+
+
+def fetch(session: Session, actor: Actor, spec: RegisterSpec, q: ListQuery = ListQuery(),
+          offset: int = 0, limit: int = 200) -> list[Row]:
+    """One page of the list, sorted and filtered by the database."""
+    qq = _query(spec)
+    stmt = qq.select_rows(actor, q).order_by(*qq.order_by(actor, q)).offset(offset).limit(limit)
+    return [_row(actor, spec, r._mapping) for r in session.execute(stmt)]
+
+
+def _row(actor: Actor, spec: RegisterSpec, m: Mapping[str, Any]) -> Row:
+    values: dict[str, Any] = {}
+    masked = set()
+    for f in spec.fields:
+        value = V.from_db(f, m[f.name])
+        if f.kind is Kind.REFERENCE:
+            values[f.name + "__id"] = m[f.name + "__id"]
+        if not _can_see(actor, spec, f) and not V.is_empty(value):
+            value = V.mask(f, V.display_text(f, value))
+            masked.add(f.name)
+        values[f.name] = value
+    return Row(m["id"], m["version"], values, frozenset(masked), m["deleted_at"], m["deleted_by"])
+
+
+def get(session: Session, actor: Actor, spec: RegisterSpec, record_id: uuid.UUID) -> Row:
+    """One record, deleted or not, masked as in the list."""
+    r = session.execute(_query(spec).select_all().where(spec.model.id == record_id)).first()
+    if r is None:
+        raise NotFound(_("This record no longer exists."))
+    return _row(actor, spec, r._mapping)
+
+
+@dataclass(frozen=True)
+class Option:
+    id: uuid.UUID
+    label: str
+
+
+def options(session: Session, actor: Actor, spec: RegisterSpec, search: str = "", limit: int = 5000) -> list[Option]:
+    """Choices for a reference field: the live records of `spec`, by their display fields."""
+    model = spec.model
+    columns = [getattr(model, n) for n in spec.display_fields]
+    stmt = select(model.id, *columns).where(model.deleted_at.is_(None))
+    if search:
+        stmt = stmt.where(columns[0].ilike(f"%{_escape_like(search)}%", escape="\\"))
+    stmt = stmt.order_by(columns[0], model.id).limit(limit)
+    return [Option(r[0], " ".join(str(x) for x in r[1:] if x not in (None, ""))) for r in session.execute(stmt)]
+
+
+# ------------------------------------------------------------------ writes
+
+
+def _require_write(actor: Actor, spec: RegisterSpec) -> None:
+    if not actor.can_write(spec.group):
+        raise PermissionDenied(
+            _("Your account may not change the register “{register}”.").format(register=spec.name)
+        )
+
+
+def _label(session: Session, spec: RegisterSpec, current: Mapping[str, Any]) -> str:
+    """How the audit log and messages name a record, e.g. "张三 2021-10-25"."""
+    parts = [_canonical(session, spec.field(n), current.get(n)) if spec.field(n).kind is Kind.REFERENCE
+             else V.display_text(spec.field(n), current.get(n)) for n in spec.display_fields]
+    return " ".join(p for p in parts if p)
+
+
+def _reference_label(session: Session, f: FieldSpec, value: uuid.UUID) -> str:
+    target = get_register(f.reference or "")
+    obj = session.get(target.model, value)
+    return str(getattr(obj, target.display_fields[0])) if obj is not None else ""
+
+
+def _canonical(session: Session, f: FieldSpec, value: Any) -> str | None:
+    if f.kind is Kind.REFERENCE and value is not None:
+        return _reference_label(session, f, value)
+    return V.canonical_text(f, value)
+
+
+def _validate(session: Session, spec: RegisterSpec, given: Mapping[str, Any],
+              current: Mapping[str, Any], record_id: uuid.UUID | None) -> dict[str, Any]:
+    """Coerce `given` onto `current`; raise one ValidationError naming every bad field."""
+    errors: dict[str, str] = {}
+    merged = dict(current)
+    unknown = set(given) - {f.name for f in spec.form_fields}
+    if unknown:
+        raise ValidationError({"": _("Unknown fields: {f}").format(f=", ".join(sorted(unknown)))})
+    for f in spec.form_fields:
+        if f.name not in given and record_id is not None:
+            continue
+        try:
+            merged[f.name] = V.coerce(f, given.get(f.name))
+        except ValueError as e:
+            errors[f.name] = str(e)
+    for f in spec.form_fields:
+        value = merged.get(f.name)
+        if f.kind is Kind.REFERENCE and f.name not in errors and value is not None:
+            target = session.get(get_register(f.reference or "").model, value)
+            if target is None or target.deleted_at is not None:
+                errors[f.name] = _("The chosen record no longer exists; please choose again.")
+    if not errors:
+        for rule in spec.rules:
+            errors.update(rule(session, merged, record_id))
+    if errors:
+        raise ValidationError(errors)
+    return merged
+
+
+def _current(spec: RegisterSpec, obj: Any) -> dict[str, Any]:
+    return {f.name: V.from_db(f, getattr(obj, f.name)) for f in spec.fields}
+
+
+def create(session: Session, actor: Actor, spec: RegisterSpec, values: Mapping[str, Any]) -> Row:
+    _require_write(actor, spec)
+    clean = _validate(session, spec, values, {}, None)
+    now = now_utc()
+    obj = spec.model(
+        **{f.name: V.to_db(f, clean.get(f.name)) for f in spec.form_fields},
+        created_at=now, created_by=actor.username, updated_at=now, updated_by=actor.username,
+    )
+    session.add(obj)
+    _flush(session, spec)
+    changes = {f.name: [None, _canonical(session, f, clean.get(f.name))] for f in spec.form_fields
+               if not V.is_empty(clean.get(f.name))}
+    audit.record(session, actor, "create", spec.key, obj.id, record_version=obj.version,
+                 label=_label(session, spec, clean), changes=changes, at=now)
+    return get(session, actor, spec, obj.id)
+
+
+def _flush(session: Session, spec: RegisterSpec) -> None:
+    try:
+        session.flush()
+    except IntegrityError:
+        # The rules check uniqueness first with a clear message; this is the race between two PCs.
+        raise ValidationError({"": _("This record clashes with one that was just saved elsewhere. Please reload and check.")}) from None
+
+
+def _load(session: Session, spec: RegisterSpec, record_id: uuid.UUID) -> Any:
+    # FOR UPDATE on PostgreSQL; SQLite's BEGIN IMMEDIATE already holds the write lock.
+    obj = session.get(spec.model, record_id, with_for_update=True)
+    if obj is None:
+        raise NotFound(_("This record no longer exists."))
+    return obj
+
+
+def _conflict(session: Session, spec: RegisterSpec, obj: Any, expected_version: int) -> EditConflict:
+    changes = []
+    for entry in audit.changes_since(session, obj.id, expected_version):
+        for name, (old, new) in entry.changes.items():
+            f = spec.field(name) if spec.has_field(name) else None
+            if f is None:
+                continue
+            changes.append(FieldChange(name, f.title, V.display_canonical(f, old), V.display_canonical(f, new),
+                                       entry.actor, entry.at))
+    return EditConflict(changes, deleted=obj.deleted_at is not None)
+
+
+def update(session: Session, actor: Actor, spec: RegisterSpec, record_id: uuid.UUID,
+           expected_version: int, values: Mapping[str, Any]) -> Row:
+    """Save an edit made to version `expected_version`; refused if anyone saved since."""
+    _require_write(actor, spec)
+    obj = _load(session, spec, record_id)
+    if obj.version != expected_version or obj.deleted_at is not None:
+        raise _conflict(session, spec, obj, expected_version)
+    current = _current(spec, obj)
+    clean = _validate(session, spec, values, current, record_id)
+    changes = {}
+    for f in spec.form_fields:
+        if clean.get(f.name) != current.get(f.name):
+            changes[f.name] = [_canonical(session, f, current.get(f.name)), _canonical(session, f, clean.get(f.name))]
+            setattr(obj, f.name, V.to_db(f, clean.get(f.name)))
+    if not changes:
+        return get(session, actor, spec, record_id)
+    now = now_utc()
+    obj.updated_at, obj.updated_by = now, actor.username
+    try:
+        _flush(session, spec)
+    except StaleDataError:  # saved by another PC between our read and our write
+        raise EditConflict([], deleted=False) from None
+    audit.record(session, actor, "update", spec.key, obj.id, record_version=obj.version,
+                 label=_label(session, spec, clean), changes=changes, at=now)
+    return get(session, actor, spec, record_id)
+
+
+def delete(session: Session, actor: Actor, spec: RegisterSpec, record_id: uuid.UUID,
+           expected_version: int | None = None) -> None:
+    """Move a record to the recycle bin; an administrator can restore it."""
+    _require_write(actor, spec)
+    obj = _load(session, spec, record_id)
+    if obj.deleted_at is not None:
+        return
+    if expected_version is not None and obj.version != expected_version:
+        raise _conflict(session, spec, obj, expected_version)
+    now = now_utc()
+    obj.deleted_at, obj.deleted_by = now, actor.username
+    obj.updated_at, obj.updated_by = now, actor.username
+    session.flush()
+    audit.record(session, actor, "delete", spec.key, obj.id, record_version=obj.version,
+                 label=_label(session, spec, _current(spec, obj)), at=now)
+
+
+def delete_many(session: Session, actor: Actor, spec: RegisterSpec, record_ids: Sequence[uuid.UUID]) -> int:
+    for record_id in record_ids:
+        delete(session, actor, spec, record_id)
+    return len(record_ids)
+
+
+def restore(session: Session, actor: Actor, spec: RegisterSpec, record_id: uuid.UUID) -> Row:
+    if not actor.is_administrator:
+        raise PermissionDenied(_("Only an administrator may restore deleted records."))
+    obj = _load(session, spec, record_id)
+    if obj.deleted_at is None:
+        return get(session, actor, spec, record_id)
+    current = _current(spec, obj)
+    errors: dict[str, str] = {}
+    for rule in spec.rules:  # e.g. a new check-in for the same day was entered meanwhile
+        errors.update(rule(session, current, record_id))
+    if errors:
+        raise ValidationError({"": _("This record cannot be restored: {reason}").format(reason="；".join(errors.values()))})
+    now = now_utc()
+    obj.deleted_at, obj.deleted_by = None, None
+    obj.updated_at, obj.updated_by = now, actor.username
+    _flush(session, spec)
+    audit.record(session, actor, "restore", spec.key, obj.id, record_version=obj.version,
+                 label=_label(session, spec, current), at=now)
+    return get(session, actor, spec, record_id)

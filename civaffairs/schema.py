@@ -1,0 +1,10 @@
+"""Every model of the program, imported once so that the metadata is complete (for migrations,
+the schema test, and creating the database)."""
+from civaffairs.accounts import models as _accounts  # noqa: F401
+from civaffairs.audit import models as _audit  # noqa: F401
+from civaffairs.db.base import Base
+from civaffairs.groups import load_all
+from civaffairs.groups.bureau_office import models as _bureau_office  # noqa: F401
+
+load_all()
+metadata = Base.metadata
