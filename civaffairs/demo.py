@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -33,7 +34,7 @@ PURPOSES = ["送达文件", "办理低保审核", "咨询临时救助", "捐赠�
 def resident_id(rng: random.Random, born: date, male: bool) -> str:
     seq = rng.randrange(0, 100) * 10 + rng.randrange(0, 5) * 2 + (1 if male else 0)
     body = f"{rng.choice(REGIONS)}{born:%Y%m%d}{seq:03d}"
-    return body + ric.calc_check_digit(body)
+    return body + ric.calc_check_digit(body + "0")  # it ignores the last character
 
 
 def person_name(rng: random.Random) -> str:
@@ -81,7 +82,7 @@ def create_accounts(db: Database) -> list[DemoAccount]:
 
 
 def fill(db: Database, *, staff: int = 48, days: int = 30, seed: int = 2021, actor: Actor = COMMAND_LINE_ACTOR,
-         today: date | None = None) -> dict[str, int]:
+         today: date | None = None, progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
     """Group 1's registers: staff, `days` days of check-ins, visitors and disinfection."""
     rng = random.Random(seed)
     today = today or today_local()
@@ -99,6 +100,8 @@ def fill(db: Database, *, staff: int = 48, days: int = 30, seed: int = 2021, act
             staff_ids.append(row.id)
             counts["staff"] += 1
     for back in range(days - 1, -1, -1):
+        if progress:
+            progress(days - back - 1, days)  # may raise to cancel: finished days stay saved
         day = today - timedelta(days=back)
         with db.write() as s:  # one day's entries, as a clerk would make them
             for staff_id in staff_ids:

@@ -1,0 +1,97 @@
+"""Starting the window: fonts, translations, the database, first start, log-in, main window."""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from PySide6.QtCore import QLibraryInfo, QLocale, QObject, QTranslator
+from PySide6.QtGui import QFont, QFontDatabase, QIcon
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from civaffairs import __version__
+from civaffairs.core import i18n
+from civaffairs.core.i18n import _
+from civaffairs.core.paths import resolve_data_dir
+from civaffairs.core.resources import resource_path
+
+log = logging.getLogger(__name__)
+
+# Chinese UI faces in order of preference; the shipped WenQuanYi Micro Hei is always there.
+UI_FONT_FAMILIES = ["Microsoft YaHei UI", "Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC", "WenQuanYi Micro Hei"]
+SHIPPED_FONTS = ["wqy-microhei.ttc"]
+
+_translators: list[QTranslator] = []
+
+
+def register_fonts() -> list[str]:
+    """Register the fonts in resources/fonts so Chinese renders on a PC without Chinese fonts."""
+    families: list[str] = []
+    for name in SHIPPED_FONTS:
+        path = resource_path("fonts", name)
+        font_id = QFontDatabase.addApplicationFont(str(path)) if path.exists() else -1
+        if font_id < 0:
+            log.warning("could not load font %s", path)
+            continue
+        families += QFontDatabase.applicationFontFamilies(font_id)
+    return families
+
+
+def install_translations(app: QApplication, language: str) -> None:
+    """Our gettext catalogue for our texts, Qt's own catalogue for its dialogs and buttons."""
+    i18n.set_language(language)
+    for t in _translators:
+        app.removeTranslator(t)
+    _translators.clear()
+    if language == "en":
+        QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedStates))
+        return
+    QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
+    qt_dir = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    for catalogue in ("qtbase", "qt"):
+        t = QTranslator(app)
+        if t.load(f"{catalogue}_{language}", qt_dir) or t.load(QLocale(), catalogue, "_", qt_dir):
+            app.installTranslator(t)
+            _translators.append(t)
+
+
+def setup_application(app: QApplication, language: str) -> None:
+    app.setOrganizationName("civaffairs")
+    app.setApplicationName("civaffairs")
+    app.setApplicationVersion(__version__)
+    register_fonts()
+    font = QFont(app.font())
+    font.setFamilies(UI_FONT_FAMILIES)
+    font.setPointSize(max(font.pointSize(), 10))
+    app.setFont(font)
+    icon = resource_path("icons", "civaffairs.png")
+    if icon.exists():
+        app.setWindowIcon(QIcon(str(icon)))
+    install_translations(app, language)
+
+
+def run(args: argparse.Namespace) -> int:
+    from civaffairs.db.bootstrap import open_database
+    from civaffairs.gui.settings import Preferences
+    from civaffairs.gui.startup import Startup
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    prefs = Preferences()
+    setup_application(app, args.lang or prefs.language)
+    data_dir = resolve_data_dir(args.data_dir, prefs.data_dir)
+    try:
+        db = open_database(data_dir, args.database_url)
+    except Exception as e:  # noqa: BLE001 - a clear message instead of a traceback
+        log.exception("cannot open the database")
+        QMessageBox.critical(None, _("Cannot open the database"),
+                             _("The database could not be opened:\n{error}\n\nData folder: {folder}").format(
+                                 error=e, folder=data_dir))
+        return 1
+    startup = Startup(db, data_dir, prefs)
+    startup.start()
+    code = app.exec()
+    db.dispose()
+    return code
+
+

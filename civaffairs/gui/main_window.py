@@ -1,0 +1,132 @@
+"""The main window: the overview tab and one tab per working group, in the order of the brief."""
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget
+
+from civaffairs import __version__
+from civaffairs.core.i18n import _
+from civaffairs.core.paths import describe_url
+from civaffairs.groups import GROUPS
+from civaffairs.gui.context import AppContext
+from civaffairs.gui.group_tab import build_group_tab
+from civaffairs.gui.operations import Progress
+from civaffairs.gui.overview import OverviewTab
+
+
+class MainWindow(QMainWindow):
+    sig_logout = Signal()
+
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.setObjectName("mainWindow")
+        self._update_title()
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("tabs")
+        self.overview = OverviewTab(ctx)
+        self.tabs.addTab(self.overview, _("Overview"))
+        self.group_tabs = []
+        for group in GROUPS:
+            tab = build_group_tab(ctx, group)
+            self.group_tabs.append(tab)
+            self.tabs.addTab(tab, group.short_name)
+            self.tabs.setTabToolTip(self.tabs.count() - 1, group.name)
+        self.setCentralWidget(self.tabs)
+        self.overview.demo_button.clicked.connect(self.fill_demo_data)
+        self._build_menus()
+        self._build_status_bar()
+        state = ctx.prefs.window_state("main")
+        if state is None or not self.restoreGeometry(state):
+            self.resize(1280, 800)
+
+    def _update_title(self) -> None:
+        self.setWindowTitle(_("{office} – epidemic prevention registers").format(office=self.ctx.office_name))
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu(_("&File"))
+        self.settings_action = QAction(_("Settings…"), self)
+        self.settings_action.triggered.connect(self.open_settings)
+        file_menu.addAction(self.settings_action)
+        logout = QAction(_("Log out"), self)
+        logout.triggered.connect(self.sig_logout.emit)
+        file_menu.addAction(logout)
+        file_menu.addSeparator()
+        quit_action = QAction(_("Quit"), self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+
+        if self.ctx.actor.is_administrator:
+            admin = bar.addMenu(_("&Administration"))
+            self.users_action = QAction(_("User accounts…"), self)
+            self.users_action.triggered.connect(self.open_users)
+            admin.addAction(self.users_action)
+            self.audit_action = QAction(_("Audit log…"), self)
+            self.audit_action.triggered.connect(self.open_audit_log)
+            admin.addAction(self.audit_action)
+            admin.addSeparator()
+            self.demo_action = QAction(_("Fill with demo data…"), self)
+            self.demo_action.triggered.connect(self.fill_demo_data)
+            admin.addAction(self.demo_action)
+
+        help_menu = bar.addMenu(_("&Help"))
+        about = QAction(_("About"), self)
+        about.triggered.connect(lambda: QMessageBox.about(
+            self, _("About"), _("civaffairs {version}\nEpidemic prevention registers of the civil affairs bureau.\nWorks without a network.").format(version=__version__)))
+        help_menu.addAction(about)
+
+    def _build_status_bar(self) -> None:
+        actor = self.ctx.actor
+        self.user_label = QLabel(_("User: {name} ({username})").format(name=actor.display_name, username=actor.username))
+        self.user_label.setObjectName("statusUser")
+        self.role_label = QLabel(_("Role: {role}").format(role=actor.role.label))
+        self.role_label.setObjectName("statusRole")
+        self.database_label = QLabel(_("Database: {db}").format(db=describe_url(self.ctx.db.url)))
+        self.database_label.setObjectName("statusDatabase")
+        for label in (self.user_label, self.role_label, self.database_label):
+            self.statusBar().addPermanentWidget(label)
+
+    # -- actions
+
+    def open_settings(self) -> None:
+        from civaffairs.gui.settings_dialog import SettingsDialog
+
+        dialog = SettingsDialog(self.ctx, self)
+        dialog.accepted.connect(self._update_title)
+        dialog.open()
+        self.settings_dialog = dialog
+
+    def open_users(self) -> None:
+        from civaffairs.gui.admin.users import UsersDialog
+
+        self.users_dialog = UsersDialog(self.ctx, self)
+        self.users_dialog.open()
+
+    def open_audit_log(self) -> None:
+        from civaffairs.gui.admin.audit import AuditLogDialog
+
+        self.audit_dialog = AuditLogDialog(self.ctx, self)
+        self.audit_dialog.open()
+
+    def fill_demo_data(self) -> None:
+        from civaffairs import demo
+
+        ctx = self.ctx
+
+        def job(progress: Progress) -> dict[str, int]:
+            return demo.fill(ctx.db, actor=ctx.actor, progress=progress.report)
+
+        def done(counts: dict[str, int]) -> None:
+            self.statusBar().showMessage(
+                _("Added: {staff} staff, {check_ins} check-ins, {visitors} visitors, {disinfection} disinfection entries.").format(**counts), 10000)
+
+        self.demo_worker = ctx.ops.run_in_background(_("Filling with demo data…"), job, done, parent=self, changed=())
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.ctx.prefs.set_window_state("main", self.saveGeometry())
+        self.ctx.prefs.sync()
+        self.ctx.ops.wait_all()
+        super().closeEvent(event)

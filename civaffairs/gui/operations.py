@@ -1,0 +1,147 @@
+"""Every call from the GUI into the services goes through `Operations`.
+
+It opens the transaction (one per user action), sends failures to the one error presenter (or
+to the form whose field caused them), and on success announces which registers changed, so
+that every screen showing them refreshes.  Long work runs in a worker thread with a progress
+dialog that can cancel it; the window never freezes."""
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable
+from typing import Any, Protocol, TypeVar
+
+from PySide6.QtCore import QObject, QThread, Qt, Signal
+from PySide6.QtWidgets import QProgressDialog, QWidget
+from sqlalchemy.orm import Session
+
+from civaffairs.accounts.roles import Actor
+from civaffairs.core.errors import ValidationError
+from civaffairs.core.i18n import _
+from civaffairs.db.database import Database
+from civaffairs.gui.errors import present_error
+
+T = TypeVar("T")
+
+
+class FieldErrorSink(Protocol):
+    def show_field_errors(self, errors: dict[str, str]) -> None: ...
+
+
+class Cancelled(Exception):
+    """Raised inside a background job when the user pressed Cancel."""
+
+
+class Progress:
+    """Handed to background jobs: report progress, and stop when asked to."""
+
+    def __init__(self, signal: Any) -> None:
+        self._signal = signal
+        self._cancel = threading.Event()
+
+    def report(self, done: int, total: int, text: str = "") -> None:
+        if self._cancel.is_set():
+            raise Cancelled()
+        self._signal.emit(done, total, text)
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+
+class _Worker(QThread):
+    sig_progress = Signal(int, int, str)
+    sig_done = Signal(object, object)  # result, error
+
+    def __init__(self, job: Callable[[Progress], Any]) -> None:
+        super().__init__()
+        self._job = job
+        self.progress = Progress(self.sig_progress)
+
+    def run(self) -> None:
+        try:
+            result = self._job(self.progress)
+        except BaseException as e:  # noqa: BLE001 - reported on the GUI thread
+            self.sig_done.emit(None, e)
+        else:
+            self.sig_done.emit(result, None)
+
+
+class Operations(QObject):
+    sig_changed = Signal(object)
+    """Emitted after a successful write with the set of register keys that changed."""
+
+    def __init__(self, db: Database, actor: Actor | None = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.actor = actor
+        self._workers: set[_Worker] = set()
+
+    def read(self, fn: Callable[[Session], T]) -> T:
+        """A quick read on the GUI thread (a page of rows: a millisecond or two)."""
+        with self.db.read() as session:
+            return fn(session)
+
+    def write(self, fn: Callable[[Session], T], *, changed: Iterable[str] = (), parent: QWidget | None = None,
+              form: FieldErrorSink | None = None) -> T | None:
+        """Run one user action in one transaction.  Returns None if it failed (already shown)."""
+        try:
+            with self.db.write() as session:
+                result = fn(session)
+        except ValidationError as e:
+            if form is not None:
+                form.show_field_errors(e.field_errors)
+            else:
+                present_error(parent, e)
+            return None
+        except Exception as e:  # noqa: BLE001 - any failure is shown, never a crash
+            present_error(parent, e)
+            return None
+        self.sig_changed.emit(frozenset(changed))
+        return result
+
+    def run_in_background(self, title: str, job: Callable[[Progress], T], on_done: Callable[[T], None],
+                          *, parent: QWidget | None = None, changed: Iterable[str] = ()) -> _Worker:
+        """Run `job` in a worker thread with a cancellable progress dialog.  The job opens its
+        own transactions through `self.db`; `on_done` runs on the GUI thread."""
+        dialog = QProgressDialog(title, _("Cancel"), 0, 0, parent)
+        dialog.setObjectName("progressDialog")
+        dialog.setWindowTitle(title)
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.setMinimumDuration(300)
+        worker = _Worker(job)
+        self._workers.add(worker)
+
+        def progress(done: int, total: int, text: str) -> None:
+            dialog.setMaximum(total)
+            dialog.setValue(done)
+            if text:
+                dialog.setLabelText(text)
+
+        def finished(result: Any, error: BaseException | None) -> None:
+            dialog.reset()
+            dialog.deleteLater()
+            worker.wait()
+            self._workers.discard(worker)
+            worker.deleteLater()
+            if isinstance(error, Cancelled):
+                return
+            if error is not None:
+                present_error(parent, error)
+                return
+            self.sig_changed.emit(frozenset(changed))
+            on_done(result)
+
+        worker.sig_progress.connect(progress)
+        worker.sig_done.connect(finished)
+        dialog.canceled.connect(worker.progress.cancel)
+        worker.start()
+        return worker
+
+    def wait_all(self) -> None:
+        for w in list(self._workers):
+            w.wait()
+
+

@@ -1,0 +1,72 @@
+"""The leading group's overview (总览): every working group at a glance."""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
+
+from civaffairs.core.clock import today_local
+from civaffairs.core.i18n import _
+from civaffairs.groups import GROUPS
+from civaffairs.gui.context import AppContext
+from civaffairs.records import service as records
+from civaffairs.records.spec import all_registers
+
+
+class OverviewTab(QWidget):
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setObjectName("overview")
+        outer = QVBoxLayout(self)
+        title = QLabel(_("{office}: epidemic prevention leading group").format(office=ctx.office_name))
+        title.setObjectName("overviewTitle")
+        f = title.font()
+        f.setPointSize(f.pointSize() + 5)
+        f.setBold(True)
+        title.setFont(f)
+        outer.addWidget(title)
+        self.date_label = QLabel()
+        outer.addWidget(self.date_label)
+
+        self.demo_button = QPushButton(_("Fill with demo data…"))
+        self.demo_button.setObjectName("demoButton")
+        self.demo_button.setVisible(False)
+        outer.addWidget(self.demo_button, 0, Qt.AlignmentFlag.AlignLeft)
+
+        body = QWidget()
+        grid = QGridLayout(body)
+        grid.setSpacing(12)
+        self.count_labels: dict[str, QLabel] = {}
+        for i, group in enumerate(GROUPS):
+            box = QGroupBox(f"{group.number}. {group.name}")
+            box.setObjectName(f"overviewGroup{group.number}")
+            lay = QVBoxLayout(box)
+            specs = [s for s in all_registers() if s.group == group.number]
+            for spec in specs:
+                label = QLabel()
+                self.count_labels[spec.key] = label
+                lay.addWidget(label)
+            if not specs:
+                lay.addWidget(QLabel(_("Registers not set up yet.")))
+            lay.addStretch(1)
+            grid.addWidget(box, i // 2, i % 2)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(body)
+        outer.addWidget(scroll, 1)
+        self._timer = QTimer(self, singleShot=True, interval=300)  # many saves → one refresh
+        self._timer.timeout.connect(self.refresh)
+        ctx.ops.sig_changed.connect(lambda _keys: self._timer.start())
+        self.refresh()
+
+    def refresh(self) -> None:
+        ctx = self.ctx
+        self.date_label.setText(_("Today is {date}.").format(date=today_local().isoformat()))
+        total = 0
+        for key, label in self.count_labels.items():
+            spec = next(s for s in all_registers() if s.key == key)
+            n = ctx.ops.read(lambda s, spec=spec: records.count(s, ctx.actor, spec))
+            total += n
+            label.setText(_("{register}: {n}").format(register=spec.name, n=f"{n:,}"))
+        self.demo_button.setVisible(total == 0 and ctx.actor.is_administrator)

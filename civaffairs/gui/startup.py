@@ -1,0 +1,62 @@
+"""First start → log-in → main window (and back to log-in on logging out)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+
+from civaffairs.accounts import service as accounts
+from civaffairs.accounts.roles import Actor
+from civaffairs.db.database import Database
+from civaffairs.gui.context import AppContext
+from civaffairs.gui.first_run import FirstRunDialog
+from civaffairs.gui.login import LoginDialog
+from civaffairs.gui.operations import Operations
+from civaffairs.gui.settings import Preferences
+
+
+class Startup(QObject):
+    sig_main_window_shown = Signal(object)
+
+    def __init__(self, db: Database, data_dir: Path, prefs: Preferences) -> None:
+        super().__init__()
+        self.db, self.data_dir, self.prefs = db, data_dir, prefs
+        self.first_run_dialog: FirstRunDialog | None = None
+        self.login_dialog: LoginDialog | None = None
+        self.main_window = None
+
+    def start(self) -> None:
+        with self.db.read() as s:
+            initialised = accounts.is_initialised(s)
+        if initialised:
+            self.show_login()
+        else:
+            self.first_run_dialog = FirstRunDialog(self.db)
+            self.first_run_dialog.accepted.connect(self.show_login)
+            self.first_run_dialog.show()
+
+    def show_login(self) -> None:
+        with self.db.read() as s:
+            office = accounts.office_name(s)
+        self.login_dialog = LoginDialog(self.db, office, self.prefs)
+        self.login_dialog.sig_logged_in.connect(self.show_main_window)
+        self.login_dialog.show()
+
+    def show_main_window(self, actor: Actor) -> None:
+        from civaffairs.gui.main_window import MainWindow
+
+        with self.db.read() as s:
+            office = accounts.office_name(s)
+        ops = Operations(self.db, actor)
+        ctx = AppContext(self.db, ops, actor, self.data_dir, self.prefs, office)
+        self.main_window = MainWindow(ctx)
+        self.main_window.sig_logout.connect(self._logout)
+        self.main_window.show()
+        self.sig_main_window_shown.emit(self.main_window)
+
+    def _logout(self) -> None:
+        if self.main_window is not None:
+            self.main_window.close()
+            self.main_window.deleteLater()
+            self.main_window = None
+        self.show_login()

@@ -1,0 +1,201 @@
+"""One table model for every list in the program, paged from the database.
+
+Qt asks only for the visible cells; the model fetches the page holding a row on first need and
+keeps a few pages, so a register of 100,000 rows opens at once and holds a page or two in
+memory.  Sorting and filtering are done by the database (a new query, then a model reset),
+never by a proxy model calling Python for every row."""
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from typing import Any, Generic, Protocol, TypeVar
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor
+from sqlalchemy.orm import Session
+
+from civaffairs.accounts.roles import Actor
+from civaffairs.core.i18n import _
+from civaffairs.records import service as records
+from civaffairs.records import values as V
+from civaffairs.records.spec import FieldSpec, Kind, RegisterSpec
+
+RowT = TypeVar("RowT")
+ROW_ROLE = Qt.ItemDataRole.UserRole + 1  # the row object itself (e.g. a records.Row)
+FIELD_ROLE = Qt.ItemDataRole.UserRole + 2  # the column's field name
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+@dataclass(frozen=True)
+class Column(Generic[RowT]):
+    key: str
+    title: str
+    text: Callable[[RowT], str]
+    sortable: bool = True
+    align_right: bool = False
+    width_chars: int = 10
+    tooltip: Callable[[RowT], str] | None = None
+
+
+class PagedSource(Protocol[RowT]):
+    """Where a paged model's rows come from: a count and pages, both done by the database."""
+
+    def count(self, session: Session) -> int: ...
+    def fetch(self, session: Session, offset: int, limit: int) -> Sequence[RowT]: ...
+
+
+class PagedTableModel(QAbstractTableModel, Generic[RowT]):
+    PAGE_SIZE = 200
+    PAGES_KEPT = 2  # the page on screen and its neighbour: memory stays flat however long the list
+
+    def __init__(self, reader: Callable[[Callable[[Session], Any]], Any], columns: Sequence[Column[RowT]],
+                 source: PagedSource[RowT], parent: Any = None) -> None:
+        super().__init__(parent)
+        self._read = reader
+        self.columns = list(columns)
+        self._source = source
+        self._count = 0
+        self._pages: OrderedDict[int, Sequence[RowT]] = OrderedDict()
+        self.row_background: Callable[[RowT], QColor | None] | None = None
+        self.pages_fetched = 0  # for tests and benchmarks
+
+    # -- data source
+
+    def set_source(self, source: PagedSource[RowT]) -> None:
+        self._source = source
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.beginResetModel()
+        self._pages.clear()
+        self._count = self._read(self._source.count)
+        self.endResetModel()
+
+    def loaded_row_count(self) -> int:
+        return sum(len(p) for p in self._pages.values())
+
+    def total_count(self) -> int:
+        return self._count
+
+    def row(self, row: int) -> RowT | None:
+        if not 0 <= row < self._count:
+            return None
+        page_no = row // self.PAGE_SIZE
+        page = self._pages.get(page_no)
+        if page is None:
+            page = self._read(lambda s: self._source.fetch(s, page_no * self.PAGE_SIZE, self.PAGE_SIZE))
+            self.pages_fetched += 1
+            self._pages[page_no] = page
+            while len(self._pages) > self.PAGES_KEPT:
+                self._pages.popitem(last=False)
+        else:
+            self._pages.move_to_end(page_no)
+        offset = row - page_no * self.PAGE_SIZE
+        return page[offset] if offset < len(page) else None  # rows deleted since the count
+
+    # -- Qt model
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else self._count
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.columns)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.columns[section].title
+        if orientation == Qt.Orientation.Vertical and role == Qt.ItemDataRole.DisplayRole:
+            return str(section + 1)
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        row = self.row(index.row())
+        if row is None:
+            return None
+        column = self.columns[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return column.text(row)
+        if role == Qt.ItemDataRole.ToolTipRole and column.tooltip:
+            return column.tooltip(row)
+        if role == Qt.ItemDataRole.TextAlignmentRole and column.align_right:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.BackgroundRole and self.row_background:
+            colour = self.row_background(row)
+            return QBrush(colour) if colour else None
+        if role == ROW_ROLE:
+            return row
+        if role == FIELD_ROLE:
+            return column.key
+        return None
+
+
+# ------------------------------------------------------------------ registers
+
+
+class RegisterSource:
+    """A register's list under a query, for `PagedTableModel`."""
+
+    def __init__(self, actor: Actor, spec: RegisterSpec, query: records.ListQuery) -> None:
+        self.actor, self.spec, self.query = actor, spec, query
+
+    def count(self, session: Session) -> int:
+        return records.count(session, self.actor, self.spec, self.query)
+
+    def fetch(self, session: Session, offset: int, limit: int) -> Sequence[records.Row]:
+        return records.fetch(session, self.actor, self.spec, self.query, offset, limit)
+
+
+def _cell_text(f: FieldSpec) -> Callable[[records.Row], str]:
+    def text(row: records.Row) -> str:
+        value = row.values.get(f.name)
+        if f.name in row.masked:
+            return str(value)
+        if f.kind is Kind.REFERENCE:
+            return value or ""
+        return V.display_text(f, value)
+
+    return text
+
+
+def _masked_tip(f: FieldSpec) -> Callable[[records.Row], str]:
+    return lambda row: _("Hidden: your role may not see this personal data.") if f.name in row.masked else ""
+
+
+def register_columns(spec: RegisterSpec) -> list[Column[records.Row]]:
+    return [
+        Column(f.name, f.title, _cell_text(f), sortable=True,
+               align_right=f.kind in (Kind.TEMPERATURE, Kind.MONEY, Kind.INTEGER), width_chars=f.width,
+               tooltip=_masked_tip(f) if f.sensitive else None)
+        for f in spec.list_fields
+    ]
+
+
+class RecordTableModel(PagedTableModel[records.Row]):
+    """A register's rows; `sort()` asks the database for the new order."""
+
+    def __init__(self, reader: Callable[[Callable[[Session], Any]], Any], actor: Actor, spec: RegisterSpec,
+                 query: records.ListQuery | None = None, parent: Any = None) -> None:
+        self.spec, self.actor = spec, actor
+        super().__init__(reader, register_columns(spec), RegisterSource(actor, spec, query or records.ListQuery()), parent)
+        self.refresh()
+
+    @property
+    def query(self) -> records.ListQuery:
+        return self._source.query  # type: ignore[attr-defined,no-any-return]
+
+    def set_query(self, query: records.ListQuery) -> None:
+        self.set_source(RegisterSource(self.actor, self.spec, query))
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if column < 0:  # the view cleared its sort indicator: back to the register's own order
+            self.set_query(replace(self.query, sort=None, descending=False))
+            return
+        self.set_query(replace(self.query, sort=self.columns[column].key,
+                               descending=order == Qt.SortOrder.DescendingOrder))
+
+

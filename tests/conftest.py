@@ -1,0 +1,114 @@
+"""Shared fixtures: an isolated database per test (SQLite, and PostgreSQL too when
+CIVAFFAIRS_TEST_POSTGRES_URL is set), actors of every role, and isolated Qt settings."""
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.pop("CIVAFFAIRS_HOME", None)
+os.environ.pop("CIVAFFAIRS_DATABASE_URL", None)
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from civaffairs.accounts.roles import Actor, Role
+from civaffairs.core import i18n
+from civaffairs.db.bootstrap import open_database
+from civaffairs.db.database import Database
+
+POSTGRES_URL = os.environ.get("CIVAFFAIRS_TEST_POSTGRES_URL")
+BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
+
+
+@pytest.fixture(autouse=True)
+def _chinese() -> Iterator[None]:
+    i18n.set_language("zh_CN")
+    yield
+    i18n.set_language("zh_CN")
+
+
+def _postgres_schema_url() -> tuple[str, str]:
+    """A fresh schema in the test server, reached through search_path."""
+    assert POSTGRES_URL
+    schema = "t_" + uuid.uuid4().hex[:12]
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.execute(text(f'CREATE SCHEMA "{schema}"'))
+    admin.dispose()
+    url = make_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={schema}"})
+    return url.render_as_string(hide_password=False), schema
+
+
+def _drop_schema(schema: str) -> None:
+    admin = create_engine(POSTGRES_URL or "", isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    return tmp_path / "data"
+
+
+@pytest.fixture(params=BACKENDS)
+def db(request: pytest.FixtureRequest, data_dir: Path) -> Iterator[Database]:
+    """A migrated, empty database on each backend under test."""
+    if request.param == "postgresql":
+        url, schema = _postgres_schema_url()
+        database = open_database(data_dir, url)
+        yield database
+        database.dispose()
+        _drop_schema(schema)
+    else:
+        database = open_database(data_dir)
+        yield database
+        database.dispose()
+
+
+@pytest.fixture
+def sqlite_db(data_dir: Path) -> Iterator[Database]:
+    database = open_database(data_dir)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def admin() -> Actor:
+    return Actor("admin", "管理员", Role.ADMINISTRATOR)
+
+
+@pytest.fixture
+def leader() -> Actor:
+    return Actor("leader", "局长", Role.LEADER)
+
+
+@pytest.fixture
+def office_member() -> Actor:
+    return Actor("office", "办公室干事", Role.MEMBER, frozenset({1}))
+
+
+@pytest.fixture
+def institutions_member() -> Actor:
+    return Actor("institutions", "养老股干事", Role.MEMBER, frozenset({2}))
+
+
+@pytest.fixture
+def viewer() -> Actor:
+    return Actor("viewer", "查阅人员", Role.VIEWER)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_qt_settings(tmp_path: Path) -> Iterator[None]:
+    """Per-PC preferences go to a temporary folder, never to the developer's own."""
+    try:
+        from PySide6.QtCore import QSettings
+    except ImportError:  # pragma: no cover
+        yield
+        return
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "qsettings"))
+    yield
