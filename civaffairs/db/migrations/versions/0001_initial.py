@@ -55,7 +55,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_bureau_disinfection_log'))
     )
     with op.batch_alter_table('bureau_disinfection_log', schema=None) as batch_op:
-        batch_op.create_index('ix_bureau_disinfection_log_day', ['day', 'time_of_day'], unique=False)
+        batch_op.create_index('ix_bureau_disinfection_log_day', ['day', 'id'], unique=False)
 
     op.create_table('bureau_staff_member',
     sa.Column('name', sa.String(length=50), nullable=False),
@@ -76,7 +76,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('bureau_staff_member', schema=None) as batch_op:
         batch_op.create_index('ix_bureau_staff_member_department', ['department'], unique=False)
-        batch_op.create_index('ix_bureau_staff_member_name', ['name'], unique=False)
+        batch_op.create_index('ix_bureau_staff_member_name', ['name', 'id'], unique=False)
         batch_op.create_index('uq_bureau_staff_member_id_number', ['id_number'], unique=True, sqlite_where=sa.text("deleted_at IS NULL AND id_number <> ''"), postgresql_where=sa.text("deleted_at IS NULL AND id_number <> ''"))
 
     op.create_table('bureau_visitor',
@@ -103,8 +103,8 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('bureau_visitor', schema=None) as batch_op:
         batch_op.create_index('ix_bureau_visitor_health_code', ['health_code', 'time_in'], unique=False)
-        batch_op.create_index('ix_bureau_visitor_name', ['name'], unique=False)
-        batch_op.create_index('ix_bureau_visitor_time_in', ['time_in'], unique=False)
+        batch_op.create_index('ix_bureau_visitor_name', ['name', 'id'], unique=False)
+        batch_op.create_index('ix_bureau_visitor_time_in', ['time_in', 'id'], unique=False)
 
     op.create_table('office_setting',
     sa.Column('key', sa.String(length=64), nullable=False),
@@ -146,7 +146,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_bureau_health_check_in'))
     )
     with op.batch_alter_table('bureau_health_check_in', schema=None) as batch_op:
-        batch_op.create_index('ix_bureau_health_check_in_day', ['day'], unique=False)
+        batch_op.create_index('ix_bureau_health_check_in_day', ['day', 'id'], unique=False)
         batch_op.create_index('ix_bureau_health_check_in_health_code', ['health_code', 'day'], unique=False)
         batch_op.create_index('uq_bureau_health_check_in_staff_day', ['staff_id', 'day'], unique=True, sqlite_where=sa.text('deleted_at IS NULL'), postgresql_where=sa.text('deleted_at IS NULL'))
 
