@@ -73,7 +73,7 @@ def create_accounts(db: Database) -> list[DemoAccount]:
                 continue
             password = secrets.token_urlsafe(9)
             if first:
-                accounts.initialise_office(s, DEMO_OFFICE, username, display, password)
+                accounts.initialise_office(s, DEMO_OFFICE, username, display, password, by=COMMAND_LINE_ACTOR)
                 first = False
             else:
                 accounts.create_user(s, COMMAND_LINE_ACTOR, username, display, password, role, list(groups))
@@ -84,7 +84,9 @@ def create_accounts(db: Database) -> list[DemoAccount]:
 def fill(db: Database, *, staff: int = 48, days: int = 30, seed: int = 2021, actor: Actor = COMMAND_LINE_ACTOR,
          today: date | None = None, progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
     """Group 1's registers: staff, `days` days of check-ins, visitors and disinfection."""
-    rng = random.Random(seed)
+    with db.read() as s:  # a second run adds other people, not the same ID numbers again
+        existing = sum(records.count(s, actor, bo.STAFF, records.ListQuery(deleted=d)) for d in (False, True))
+    rng = random.Random(seed + existing)
     today = today or today_local()
     counts = dict.fromkeys(("staff", "check_ins", "visitors", "disinfection"), 0)
     staff_ids = []

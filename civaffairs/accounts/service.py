@@ -4,6 +4,7 @@ Passwords are hashed with Argon2id (argon2-cffi, the reference implementation's 
 Five wrong passwords in a row lock an account for 15 minutes."""
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import timedelta
@@ -34,6 +35,19 @@ _USERNAME = re.compile(r"^[A-Za-z0-9_.\-]{2,32}$")
 
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    return _hasher.hash("not a password")
+
+
+def _spend_verify_time(password: str) -> None:
+    """An unknown user name takes as long as a wrong password, so timing does not reveal names."""
+    try:
+        _hasher.verify(_dummy_hash(), password)
+    except VerificationError:
+        pass
 
 
 def _verify(user: User, password: str) -> bool:
@@ -79,8 +93,10 @@ def _check_new_user(session: Session, username: str, display_name: str, password
         raise ValidationError(errors)
 
 
-def initialise_office(session: Session, office_name: str, username: str, display_name: str, password: str) -> Actor:
-    """First start: the office's name and the first administrator.  Refused once anyone exists."""
+def initialise_office(session: Session, office_name: str, username: str, display_name: str, password: str,
+                      *, by: Actor | None = None) -> Actor:
+    """First start: the office's name and the first administrator.  Refused once anyone exists.
+    The audit entry names `by` (e.g. the command line), else the new administrator."""
     if is_initialised(session):
         raise PermissionDenied(_("This database is already set up."))
     if not office_name.strip():
@@ -88,7 +104,7 @@ def initialise_office(session: Session, office_name: str, username: str, display
     _check_new_user(session, username, display_name, password, Role.ADMINISTRATOR, [])
     user = _add_user(session, username, display_name.strip(), password, Role.ADMINISTRATOR, [])
     session.add(OfficeSetting(key=OFFICE_NAME, value=office_name.strip()))
-    audit.record(session, username, "create", REGISTER, user.id, label=username,
+    audit.record(session, by or username, "create", REGISTER, user.id, label=username,
                  changes={"role": [None, Role.ADMINISTRATOR.value], "office_name": [None, office_name.strip()]})
     return actor_for(user)
 
@@ -110,6 +126,7 @@ def authenticate(session: Session, username: str, password: str) -> Actor | Auth
     user = session.scalar(select(User).where(func.lower(User.username) == username.strip().lower()))
     wrong = AuthenticationFailed(_("Wrong user name or password."))
     if user is None or not user.active:
+        _spend_verify_time(password)
         return wrong
     now = now_utc()
     if user.locked_until and user.locked_until > now:
@@ -198,6 +215,8 @@ def update_user(session: Session, actor: Actor, username: str, *, display_name: 
         raise ValidationError.at("role", _("Please choose a role."))
     if role == Role.MEMBER and not groups:
         raise ValidationError.at("groups", _("A group member must belong to at least one working group."))
+    if any(g not in range(1, 8) for g in groups):
+        raise ValidationError.at("groups", _("Working groups are numbered 1 to 7."))
     if username == actor.username and (role != Role.ADMINISTRATOR or not active):
         raise ValidationError.at("role", _("You cannot take away your own administrator rights."))
     new = {"display_name": display_name.strip(), "role": role, "groups": sorted(set(groups)), "active": active}
@@ -205,10 +224,19 @@ def update_user(session: Session, actor: Actor, username: str, *, display_name: 
     for key, value in new.items():
         old = getattr(user, key)
         if old != value:
-            changes[key] = [str(old), str(value)]
+            changes[key] = [_audit_text(old), _audit_text(value)]
             setattr(user, key, value)
     if changes:
         audit.record(session, actor, "update", REGISTER, user.id, label=username, changes=changes)
+
+
+def _audit_text(value: object) -> str:
+    """The same canonical text as the register audit: lists as "1,3", booleans as true/false."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return ",".join(map(str, value))
+    return str(value)
 
 
 def reset_password(session: Session, actor: Actor, username: str, new_password: str) -> None:

@@ -12,6 +12,7 @@ from datetime import date
 from stdnum.cn import ric as _ric
 from stdnum.cn import uscc as _uscc
 
+from civaffairs.core.clock import today_local
 from civaffairs.core.i18n import _
 
 _USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -39,9 +40,10 @@ def parse_resident_id(text: str, *, today: date | None = None) -> ResidentId:
         born = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
         raise ValueError(_("The birth date in this ID number ({d}) does not exist.").format(d=number[6:14])) from None
-    if born > (today or date.today()) or born.year < 1890:
+    if born > (today or today_local()) or born.year < 1890:
         raise ValueError(_("The birth date in this ID number ({d}) is not possible.").format(d=number[6:14]))
-    if _ric.calc_check_digit(number[:17]) != number[17]:
+    # stdnum's ric.calc_check_digit takes the whole number and ignores its last character.
+    if _ric.calc_check_digit(number) != number[17]:
         raise ValueError(_("The check digit of this ID number is wrong: please check every digit."))
     try:
         region_known = _ric.get_birth_place(number) is not None

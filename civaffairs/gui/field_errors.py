@@ -52,7 +52,8 @@ class FieldErrors:
                 label.setText(message)
                 label.show()
                 editor.setProperty(EDITOR_ERROR_PROPERTY, True)
-                editor.setStyleSheet("border: 1px solid #c0392b;")
+                # Scoped by the property so the children of a composite editor keep their look.
+                editor.setStyleSheet(f'*[{EDITOR_ERROR_PROPERTY}="true"] {{ border: 1px solid #c0392b; }}')
                 first = first or editor
             else:
                 unplaced.append(message)

@@ -226,7 +226,7 @@ class _Reference(FieldEditor):
         options = ctx.ops.read(lambda s: records.options(s, ctx.actor, target))
         self.combo.addItem("", None)
         for o in options:
-            self.combo.addItem(o.label, o.id)
+            self.combo.addItem(o.label, str(o.id))  # plain strings: Qt compares them in findData
         completer = QCompleter(self.combo.model(), self.combo)
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
@@ -235,14 +235,14 @@ class _Reference(FieldEditor):
         super().__init__(spec, self.combo)
 
     def set_value(self, value: Any) -> None:
-        i = self.combo.findData(value)
+        i = self.combo.findData(None if value is None else str(value))
         self.combo.setCurrentIndex(max(i, 0))
 
     def value(self) -> Any:
         text = self.combo.currentText().strip()
         i = self.combo.findText(text, Qt.MatchFlag.MatchExactly)
         if i >= 0 and self.combo.itemData(i) is not None:
-            return self.combo.itemData(i)
+            return uuid.UUID(self.combo.itemData(i))
         return None if not text else text  # unknown text: the service says "choose from the list"
 
 
@@ -325,7 +325,7 @@ class RecordForm(QDialog):
         else:
             for name, value in (initial or {}).items():
                 self.editors[name].set_value(value)
-        self.resize(560, min(120 + 58 * len(self.editors), 720))
+        self.resize(560, min(body.sizeHint().height() + 110, 720))
 
     def _load(self) -> None:
         assert self.record_id is not None

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, String, and_, cast, false, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.orm.exc import StaleDataError
@@ -89,7 +89,9 @@ class _Query:
         terms = q.search.split()
         if terms:
             searchable = [f for f in spec.fields if f.searchable and _can_see(actor, spec, f)]
-            for term in terms[:5]:
+            if not searchable:  # nothing this user may search: no match, rather than everything
+                conds.append(false())
+            for term in terms[:5] if searchable else ():
                 pattern = f"%{_escape_like(term)}%"
                 conds.append(or_(*(self.columns[f.name].ilike(pattern, escape="\\") for f in searchable)))
         if spec.date_field and (q.date_from or q.date_to):
@@ -109,6 +111,8 @@ class _Query:
                 raise PermissionDenied(_("Your role may not filter by health code in this register."))
             conds.append(self.columns[spec.colour_field].in_(q.colours))
         for name, value in q.equals:
+            if not _can_see(actor, spec, spec.field(name)):  # else equality would reveal masked values
+                raise PermissionDenied(_("Hidden: your role may not see this personal data."))
             key = name + "__id" if name + "__id" in self.columns else name
             conds.append(self.columns[key] == value)
         return conds
@@ -132,7 +136,13 @@ class _Query:
         order: list[ColumnElement[Any]] = []
         if name:
             column = self.columns[name]
-            order.append(column.desc() if descending else column.asc())
+            if spec.field(name).kind is Kind.MULTI_CHOICE:
+                column = cast(column, String)  # PostgreSQL has no ordering for json; its text sorts
+            ordered = column.desc() if descending else column.asc()
+            nullable = name in spec.model.__table__.c and spec.model.__table__.c[name].nullable
+            # Empty values last on every backend (SQLite and PostgreSQL differ by default); only
+            # where a column can be empty, so that a NOT NULL column's index still serves the sort.
+            order.append(ordered.nulls_last() if nullable else ordered)
         # A unique tie-breaker keeps pages stable; ids are time-ordered, so this is creation order.
         order.append(spec.model.id.desc() if descending else spec.model.id.asc())
         return order
@@ -150,8 +160,9 @@ def _query(spec: RegisterSpec) -> _Query:
 def count(session: Session, actor: Actor, spec: RegisterSpec, q: ListQuery = ListQuery()) -> int:
     qq = _query(spec)
     stmt = select(func.count()).select_from(spec.model)
-    for alias, on in qq.joins:
-        stmt = stmt.outerjoin(alias, on)
+    if q.search or q.equals:  # the join is needed only to search or filter by a referenced name
+        for alias, on in qq.joins:
+            stmt = stmt.outerjoin(alias, on)
     return session.scalar(stmt.where(and_(*qq.where(actor, q)))) or 0
 
 
@@ -252,9 +263,11 @@ def _validate(session: Session, spec: RegisterSpec, given: Mapping[str, Any],
             target = session.get(get_register(f.reference or "").model, value)
             if target is None or target.deleted_at is not None:
                 errors[f.name] = _("The chosen record no longer exists; please choose again.")
-    if not errors:
-        for rule in spec.rules:
-            errors.update(rule(session, merged, record_id))
+    # The register's rules run even when a field failed, so that every message shows at once;
+    # a rule's message never replaces a field's own.
+    for rule in spec.rules:
+        for name, message in rule(session, merged, record_id).items():
+            errors.setdefault(name, message)
     if errors:
         raise ValidationError(errors)
     return merged
