@@ -140,6 +140,10 @@ class Operations(QObject):
         worker.start()
         return worker
 
+    def busy(self) -> bool:
+        """True while a background job runs."""
+        return bool(self._workers)
+
     def wait_all(self) -> None:
         for w in list(self._workers):
             w.wait()

@@ -1,6 +1,8 @@
 """The leading group's overview (总览): every working group at a glance."""
 from __future__ import annotations
 
+import importlib
+
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
@@ -10,6 +12,17 @@ from civaffairs.groups import GROUPS
 from civaffairs.gui.context import AppContext
 from civaffairs.records import service as records
 from civaffairs.records.spec import all_registers
+
+
+def group_overview(package: str):  # type: ignore[no-untyped-def]
+    """A group's own overview lines (`overview_lines(ctx)` in its `ui.py`), if it has any."""
+    try:
+        module = importlib.import_module(f"civaffairs.groups.{package}.ui")
+    except ModuleNotFoundError as e:
+        if e.name != f"civaffairs.groups.{package}.ui":
+            raise
+        return None
+    return getattr(module, "overview_lines", None)
 
 
 class OverviewTab(QWidget):
@@ -37,6 +50,7 @@ class OverviewTab(QWidget):
         grid = QGridLayout(body)
         grid.setSpacing(12)
         self.count_labels: dict[str, QLabel] = {}
+        self.extra_labels: dict[int, tuple[QLabel, object]] = {}
         for i, group in enumerate(GROUPS):
             box = QGroupBox(f"{group.number}. {group.name}")
             box.setObjectName(f"overviewGroup{group.number}")
@@ -48,6 +62,13 @@ class OverviewTab(QWidget):
                 lay.addWidget(label)
             if not specs:
                 lay.addWidget(QLabel(_("Registers not set up yet.")))
+            lines = group_overview(group.package)
+            if lines is not None:
+                extra = QLabel()
+                extra.setObjectName(f"overviewExtra{group.number}")
+                extra.setWordWrap(True)
+                lay.addWidget(extra)
+                self.extra_labels[group.number] = (extra, lines)
             lay.addStretch(1)
             grid.addWidget(box, i // 2, i % 2)
         scroll = QScrollArea()
@@ -70,3 +91,5 @@ class OverviewTab(QWidget):
             total += n
             label.setText(_("{register}: {n}").format(register=spec.name, n=f"{n:,}"))
         self.demo_button.setVisible(total == 0 and ctx.actor.is_administrator)
+        for label, lines in self.extra_labels.values():
+            label.setText("\n".join(lines(ctx)))  # type: ignore[operator]

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
+from civaffairs.core.clock import today_local
 from civaffairs.core.i18n import _
 from civaffairs.groups import WorkingGroup
 from civaffairs.groups.bureau_office import service
@@ -132,3 +133,17 @@ def build_tab(ctx: AppContext, group: WorkingGroup) -> GroupTab:
     tab.today_view = TodayView(ctx)  # type: ignore[attr-defined]
     tab.insert_page(0, tab.today_view, _("Today"))  # type: ignore[attr-defined]
     return tab
+
+
+def overview_lines(ctx: AppContext) -> list[str]:
+    """Today's check-ins, for the leading group's overview."""
+    if not ctx.actor.can_read_sensitive(GROUP):
+        return []
+    day = today_local()
+    lines = ctx.ops.read(lambda s: service.today(s, ctx.actor, day))
+    if not lines:
+        return []
+    done = sum(1 for l in lines if l.checked_in)
+    alerts = sum(1 for l in lines if l.needs_attention)
+    return [_("Today: {done} of {total} staff checked in; {alerts} needing attention.").format(
+        done=done, total=len(lines), alerts=alerts)]

@@ -1,0 +1,110 @@
+"""Application set-up: shipped fonts, Qt's own texts in Chinese, remembered preferences, the demo
+data offered on an empty database, and the screenshot script."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from PySide6.QtGui import QFontDatabase, QFontMetrics, QImage
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QProgressDialog
+from pytestqt.qtbot import QtBot
+
+from civaffairs.accounts.roles import Actor
+from civaffairs.db.database import Database
+from civaffairs.groups.bureau_office.fields import CHECK_INS, STAFF
+from civaffairs.gui.app import install_translations, register_fonts, setup_application
+from civaffairs.gui.context import AppContext
+from civaffairs.gui.main_window import MainWindow
+from civaffairs.gui.operations import Operations
+from civaffairs.gui.register_view import RegisterView
+from civaffairs.gui.settings import Preferences
+from civaffairs.records import service as records
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _ctx(db: Database, actor: Actor, tmp_path: Path) -> AppContext:
+    return AppContext(db, Operations(db, actor), actor, tmp_path, Preferences(), "测试民政局")
+
+
+def test_the_shipped_font_covers_the_chinese_interface(qapp: QApplication) -> None:
+    assert "WenQuanYi Micro Hei" in register_fonts()
+    setup_application(qapp, "zh_CN")
+    metrics = QFontMetrics(qapp.font())
+    assert all(metrics.inFontUcs4(ord(c)) for c in "局机关疫情防控组健康码身份证号码校验位")
+    assert "WenQuanYi Micro Hei" in QFontDatabase.families()
+
+
+def test_qt_own_buttons_speak_chinese_and_english_on_request(qtbot: QtBot, qapp: QApplication) -> None:
+    install_translations(qapp, "zh_CN")
+    box = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel | QDialogButtonBox.StandardButton.Save)
+    qtbot.addWidget(box)
+    assert box.button(QDialogButtonBox.StandardButton.Cancel).text() == "取消"
+    assert box.button(QDialogButtonBox.StandardButton.Save).text() == "保存"
+    install_translations(qapp, "en")
+    english = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+    qtbot.addWidget(english)
+    assert english.button(QDialogButtonBox.StandardButton.Cancel).text() == "Cancel"
+    install_translations(qapp, "zh_CN")
+
+
+def test_column_widths_and_window_size_are_remembered(qtbot: QtBot, sqlite_db: Database, admin: Actor, tmp_path: Path) -> None:
+    ctx = _ctx(sqlite_db, admin, tmp_path)
+    view = RegisterView(ctx, STAFF)
+    qtbot.addWidget(view)
+    view.table.setColumnWidth(1, 333)
+    again = RegisterView(_ctx(sqlite_db, admin, tmp_path), STAFF)
+    qtbot.addWidget(again)
+    assert again.table.columnWidth(1) == 333
+
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    window.resize(733, 555)  # within the offscreen screen (800×600), which restoreGeometry clamps to
+    window.close()
+    reopened = MainWindow(_ctx(sqlite_db, admin, tmp_path))
+    qtbot.addWidget(reopened)
+    assert (reopened.width(), reopened.height()) == (733, 555)
+
+
+def test_empty_database_offers_demo_data_filled_in_the_background(qtbot: QtBot, sqlite_db: Database, admin: Actor,
+                                                                tmp_path: Path) -> None:
+    ctx = _ctx(sqlite_db, admin, tmp_path)
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    window.show()
+    assert window.overview.demo_button.isVisibleTo(window)
+    with qtbot.waitSignal(ctx.ops.sig_changed, timeout=60_000):
+        window.overview.demo_button.click()
+        assert window.findChild(QProgressDialog, "progressDialog") is not None
+    with sqlite_db.read() as s:
+        assert records.count(s, admin, STAFF) > 0 and records.count(s, admin, CHECK_INS) > 0
+    qtbot.waitUntil(lambda: not window.overview.demo_button.isVisibleTo(window), timeout=2000)
+    assert window.group_tabs[0].register_views[STAFF.key].model.total_count() > 0
+
+
+def test_demo_fill_can_be_cancelled_and_keeps_what_it_finished(qtbot: QtBot, sqlite_db: Database, admin: Actor,
+                                                               tmp_path: Path) -> None:
+    ctx = _ctx(sqlite_db, admin, tmp_path)
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    window.fill_demo_data()
+    assert ctx.ops.busy()
+    dialog = window.findChild(QProgressDialog, "progressDialog")
+    dialog.cancel()
+    qtbot.waitUntil(lambda: not ctx.ops.busy(), timeout=60_000)
+    with sqlite_db.read() as s:
+        days = records.count(s, admin, CHECK_INS)
+    assert days < 48 * 30  # stopped early; the window stayed usable
+    assert window.isEnabled()
+
+
+def test_screenshot_script_shows_chinese(tmp_path: Path) -> None:
+    out = tmp_path / "shots"
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "screenshots.py"), "--out", str(out)],
+                   check=True, timeout=300, capture_output=True)
+    names = {p.name for p in out.glob("*.png")}
+    assert {"main-overview.png", "bureau-check_ins.png", "check-in-form.png"} <= names
+    for name in names:
+        image = QImage(str(out / name))
+        assert image.width() > 300 and image.height() > 150
