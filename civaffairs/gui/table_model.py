@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from decimal import Decimal
 from typing import Any, Generic, Protocol, TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
@@ -19,8 +18,8 @@ from sqlalchemy.orm import Session
 from civaffairs.accounts.roles import Actor
 from civaffairs.core.i18n import _
 from civaffairs.records import service as records
-from civaffairs.records import values as V
-from civaffairs.records.spec import FieldSpec, Kind, RegisterSpec
+from civaffairs.records.display import align_right, cell_text
+from civaffairs.records.spec import FieldSpec, RegisterSpec
 
 RowT = TypeVar("RowT")
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1  # the row object itself (e.g. a records.Row)
@@ -151,15 +150,7 @@ class RegisterSource:
 
 
 def _cell_text(f: FieldSpec) -> Callable[[records.Row], str]:
-    def text(row: records.Row) -> str:
-        value = row.values.get(f.name)
-        if f.name in row.masked:
-            return str(value)
-        if f.kind is Kind.REFERENCE:
-            return value or ""
-        return V.display_text(f, value)
-
-    return text
+    return lambda row: cell_text(f, row)
 
 
 def _masked_tip(f: FieldSpec) -> Callable[[records.Row], str]:
@@ -168,8 +159,7 @@ def _masked_tip(f: FieldSpec) -> Callable[[records.Row], str]:
 
 def register_columns(spec: RegisterSpec) -> list[Column[records.Row]]:
     return [
-        Column(f.name, f.title, _cell_text(f), sortable=True,
-               align_right=f.kind in (Kind.TEMPERATURE, Kind.MONEY, Kind.INTEGER), width_chars=f.width,
+        Column(f.name, f.title, _cell_text(f), sortable=True, align_right=align_right(f), width_chars=f.width,
                tooltip=_masked_tip(f) if f.sensitive else None)
         for f in spec.list_fields
     ]
