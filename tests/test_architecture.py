@@ -15,6 +15,8 @@ QT_FREE = [
     "civaffairs.accounts.service", "civaffairs.audit.service", "civaffairs.records.service",
     "civaffairs.groups.bureau_office.service", "civaffairs.groups.bureau_office.fields",
     "civaffairs.demo", "civaffairs.db.bootstrap", "civaffairs.db.migrate", "civaffairs.schema", "civaffairs.cli",
+    "civaffairs.printing.fonts", "civaffairs.printing.amounts", "civaffairs.printing.table_report",
+    "civaffairs.records.display",
 ]
 
 

@@ -65,5 +65,18 @@ class Database:
         with self._read() as session, session.begin():
             yield session
 
+    @contextmanager
+    def snapshot(self) -> Iterator[Session]:
+        """A read that sees one state of the database throughout (a long printout read page by
+        page must not shift when someone saves meanwhile).  A SQLite read transaction already
+        does; PostgreSQL needs REPEATABLE READ."""
+        if self.is_sqlite:
+            with self.read() as session:
+                yield session
+            return
+        engine = self.engine.execution_options(isolation_level="REPEATABLE READ")
+        with Session(engine, expire_on_commit=False) as session, session.begin():
+            yield session
+
     def dispose(self) -> None:
         self.engine.dispose()

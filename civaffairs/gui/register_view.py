@@ -97,6 +97,12 @@ class RegisterView(QWidget):
             button.setObjectName(f"{name}Button")
             actions.addWidget(button)
         actions.addStretch(1)
+        self.print_button = QPushButton(_("Print list…"))
+        self.print_button.setObjectName("printButton")
+        self.print_button.setToolTip(_("Print the list as it is on screen: the same filters, order and masking."))
+        self.print_button.clicked.connect(self.print_list)
+        self.print_button.setVisible(actor.can_export(spec.group))
+        actions.addWidget(self.print_button)
         self.add_button.clicked.connect(self.add_record)
         self.edit_button.clicked.connect(self.edit_selected)
         self.delete_button.clicked.connect(self.delete_selected)
@@ -257,6 +263,22 @@ class RegisterView(QWidget):
                 records.delete(session, ctx.actor, spec, r.id, r.version)
 
         ctx.ops.write(work, changed=[spec.key], parent=self)
+
+    def print_list(self) -> None:
+        from civaffairs.core.clock import now_utc
+        from civaffairs.gui.printing.preview import preview_in_background
+        from civaffairs.printing.table_report import render_register
+
+        ctx, spec, query = self.ctx, self.spec, self.model.query
+        printed_at = now_utc()
+
+        def render(progress):  # type: ignore[no-untyped-def]
+            with ctx.db.snapshot() as session:
+                return render_register(session, ctx.actor, spec, query, office_name=ctx.office_name,
+                                       printed_by=ctx.actor.display_name, printed_at=printed_at,
+                                       progress=progress.report)
+
+        preview_in_background(ctx, spec.name, render, suggested_name=f"{spec.name}.pdf", parent=self)
 
     def restore_selected(self) -> None:
         rows = self.selected_rows()
