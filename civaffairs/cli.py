@@ -20,6 +20,11 @@ def _parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", parents=[common], help=_("fill the database with realistic demo data"))
     demo.add_argument("--staff", type=int, default=48)
     demo.add_argument("--days", type=int, default=30)
+    printing = sub.add_parser("print", parents=[common], help=_("write a document as a PDF file, without the window"))
+    documents = printing.add_subparsers(dest="document", required=True)
+    notice = documents.add_parser("notice", parents=[common], help=_("an issued notice, by its document number"))
+    notice.add_argument("number", help=_("the document number, e.g. 麦民发〔2021〕12号"))
+    notice.add_argument("--out", required=True, metavar="FILE.pdf", help=_("the PDF file to write"))
     return parser
 
 
@@ -43,6 +48,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "demo":
         return run_demo(args)
+    if args.command == "print":
+        return run_print(args)
     from civaffairs.gui.app import run
 
     return run(args)
@@ -59,6 +66,7 @@ def run_demo(args: argparse.Namespace) -> int:
     try:
         made = demo.create_accounts(db)
         counts = demo.fill(db, staff=args.staff, days=args.days)
+        issued, drafts = demo.fill_notices(db)
     except CivaffairsError as e:
         print(e.message, file=sys.stderr)
         return 1
@@ -70,4 +78,40 @@ def run_demo(args: argparse.Namespace) -> int:
         for a in made:
             print(f"  {a.username:<14} {a.role.label:<8} {a.password}")
     print(_("Added: {staff} staff, {check_ins} check-ins, {visitors} visitors, {disinfection} disinfection entries.").format(**counts))
+    print(_("Notices: {issued} issued ({numbers}), {drafts} draft.").format(
+        issued=len(issued), numbers="、".join(issued), drafts=drafts))
+    return 0
+
+
+def run_print(args: argparse.Namespace) -> int:
+    """`civaffairs print notice <number> --out FILE.pdf`: the same PDF as the window prints."""
+    import re
+    from pathlib import Path
+
+    from civaffairs.core.errors import CivaffairsError
+    from civaffairs.core.paths import resolve_data_dir
+    from civaffairs.db.bootstrap import open_database
+    from civaffairs.notices import service as notices
+    from civaffairs.printing.notice_pdf import render_notice
+
+    out = Path(args.out)
+    db = open_database(resolve_data_dir(args.data_dir), args.database_url)
+    try:
+        with db.read() as s:
+            notice = notices.find_by_number(s, args.number)
+            mark = notices.office_mark(s, notice)
+        data = render_notice(notice, office_mark=mark)
+        out.write_bytes(data)
+    except CivaffairsError as e:
+        print(e.message, file=sys.stderr)
+        return 1
+    except OSError as e:
+        print(_("Cannot write the file {file}: {error}").format(file=out, error=e.strerror or e), file=sys.stderr)
+        return 1
+    finally:
+        db.dispose()
+    pages = len(re.findall(rb"/Type /Page\b(?!s)", data))
+    print(_("Written: {file} ({number}, {pages} pages)").format(file=out, number=notice.document_number, pages=pages))
+    if notice.status != "issued":
+        print(_("This notice's number has been cancelled: it is printed marked 作废 (void)."), file=sys.stderr)
     return 0

@@ -16,6 +16,7 @@ from civaffairs.accounts.roles import COMMAND_LINE_ACTOR, Actor, Role
 from civaffairs.core.clock import today_local
 from civaffairs.db.database import Database
 from civaffairs.groups.bureau_office import fields as bo
+from civaffairs.notices import service as notices
 from civaffairs.records import service as records
 
 DEMO_OFFICE = "天水市麦积区民政局"
@@ -144,3 +145,39 @@ def fill(db: Database, *, staff: int = 48, days: int = 30, seed: int = 2021, act
                     })
                     counts["disinfection"] += 1
     return counts
+
+
+NOTICE_PREFIX = "麦民发"
+DUTY_NOTICE_BODY = """为切实做好疫情防控期间局机关值班值守工作，确保信息畅通、处置及时，现将有关事项通知如下。
+一、严格落实24小时值班制度
+局机关实行领导带班和干部值班制度，值班人员要坚守岗位，不得擅离职守，保持通讯畅通。
+二、做好每日健康监测
+值班人员每日上岗前测量体温，查验健康码和行程卡，如实填写健康打卡记录。
+三、及时报送信息
+遇有紧急情况，值班人员要第一时间向带班领导报告，并按规定向区疫情联防联控联治领导小组办公室报送。"""
+# (template, group, issue date; None leaves a draft, extra fields)
+DEMO_NOTICES: list[tuple[str, int, date | None, dict[str, object]]] = [
+    ("assistance", 4, date(2021, 10, 8), {}),
+    ("closed_management", 2, date(2021, 10, 20), {}),
+    ("donation_plan", 6, date(2021, 10, 22), {}),
+    ("donation_initiative", 0, date(2021, 10, 22), {}),
+    ("blank", 1, None, {"title": "关于做好局机关疫情防控值班值守工作的通知", "body": DUTY_NOTICE_BODY,
+                        "addressee": "局机关各股室、局属各单位：", "copy_to": ""}),
+]
+
+
+def fill_notices(db: Database, *, actor: Actor = COMMAND_LINE_ACTOR) -> tuple[list[str], int]:
+    """The autumn-2021 notices, issued under 麦民发 with their 2021 dates (numbers follow those
+    already given), and one draft.  Returns the numbers given and the count of drafts."""
+    issued: list[str] = []
+    drafts = 0
+    for key, group, day, fields in DEMO_NOTICES:
+        with db.write() as s:
+            notice_id = notices.create_draft(s, actor, group, key, today=day or today_local())
+            if fields:
+                notices.update_draft(s, actor, notice_id, 1, **fields)
+            if day is None:
+                drafts += 1
+            else:
+                issued.append(notices.issue(s, actor, notice_id, NOTICE_PREFIX, day))
+    return issued, drafts

@@ -26,6 +26,8 @@ ACTION_LABELS = {
     "locked": N_("Account locked"),
     "password": N_("Password reset"),
     "settings": N_("Settings changed"),
+    "issue": N_("Issued"),  # a notice, under a document number
+    "cancel": N_("Cancelled"),  # a document number, and its notice
 }
 
 
