@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
 from civaffairs.core.i18n import _
 from civaffairs.groups import WorkingGroup
 from civaffairs.gui.context import AppContext
+from civaffairs.gui.notices import NoticesView
 from civaffairs.gui.register_view import RegisterView
 from civaffairs.records.spec import all_registers
 
@@ -35,13 +36,14 @@ class GroupTab(QWidget):
                 view = RegisterView(ctx, spec)
                 self.register_views[spec.key] = view
                 self.pages.addTab(view, spec.name)
-        if self.pages.count():
-            layout.addWidget(self.pages, 1)
-        else:
+        if not self.pages.count():
             empty = QLabel(_("The registers of this working group are not set up yet."))
             empty.setObjectName("noRegisters")
             empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            layout.addWidget(empty, 1)
+            self.pages.addTab(empty, _("Registers"))
+        self.notices = NoticesView(ctx, group.number)
+        self.pages.addTab(self.notices, _("Notices"))
+        layout.addWidget(self.pages, 1)
 
     def insert_page(self, index: int, widget: QWidget, title: str) -> None:
         self.pages.insertTab(index, widget, title)

@@ -4,12 +4,13 @@ from __future__ import annotations
 import importlib
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QPushButton, QScrollArea, QSplitter, QVBoxLayout, QWidget
 
 from civaffairs.core.clock import today_local
 from civaffairs.core.i18n import _
 from civaffairs.groups import GROUPS
 from civaffairs.gui.context import AppContext
+from civaffairs.gui.notices import NoticesView
 from civaffairs.records import service as records
 from civaffairs.records.spec import all_registers
 
@@ -75,7 +76,16 @@ class OverviewTab(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         scroll.setWidget(body)
-        outer.addWidget(scroll, 1)
+        notices_box = QGroupBox(_("Notices of every group"))
+        notices_layout = QVBoxLayout(notices_box)
+        self.notices = NoticesView(ctx, None)
+        notices_layout.addWidget(self.notices)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(scroll)
+        split.addWidget(notices_box)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        outer.addWidget(split, 1)
         self._timer = QTimer(self, singleShot=True, interval=300)  # many saves → one refresh
         self._timer.timeout.connect(self.refresh)
         ctx.ops.sig_changed.connect(lambda _keys: self._timer.start())
