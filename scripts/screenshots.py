@@ -55,6 +55,7 @@ def main() -> int:
     grab(FirstRunDialog(db), "first-start")
     demo.create_accounts(db)
     demo.fill(db, staff=36, days=14)
+    demo.fill_notices(db)
     grab(LoginDialog(db, demo.DEMO_OFFICE, Preferences()), "login")
 
     actor = Actor("admin", "系统管理员", Role.ADMINISTRATOR)
@@ -81,6 +82,39 @@ def main() -> int:
     staff_form.editors["id_number"].set_value("620503198001011235")
     staff_form.save()
     grab(staff_form, "staff-form-error")
+    staff_form.close()
+
+    # Notices: the group's list, a draft in the editor, the issue dialog, the print preview.
+    from civaffairs.gui.printing.preview import PdfPreviewDialog
+    from civaffairs.notices import service as notices
+    from civaffairs.printing.notice_pdf import render_notice
+
+    window.tabs.setCurrentIndex(0)
+    grab(window, "main-overview")
+    window.tabs.setCurrentIndex(4)  # assistance
+    assistance = window.group_tabs[3]
+    assistance.pages.setCurrentWidget(assistance.notices)
+    grab(window, "assistance-notices")
+    editor = assistance.notices.new_from_template("assistance")
+    assert editor is not None
+    grab(editor, "notice-editor")
+    issue = editor.save_and_issue()
+    assert issue is not None
+    grab(issue, "notice-issue")
+    issue.reject()
+    editor.close()
+    with db.read() as s:
+        notice = next(n for n in notices.list_notices(s, actor) if n.document_number)
+        pdf = render_notice(notice, office_mark=notices.office_mark(s, notice))
+    preview = PdfPreviewDialog(pdf, notice.title)
+    preview.resize(900, 900)
+    preview.show()
+    import time
+    deadline = time.monotonic() + 3  # QPdfView renders its pages in the background
+    while time.monotonic() < deadline:
+        app.processEvents()
+        time.sleep(0.05)
+    grab(preview, "notice-preview")
     for path in shots:
         print(path)
     db.dispose()

@@ -11,7 +11,7 @@ from typing import Any
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QHeaderView,
-    QLabel, QLineEdit, QMenu, QPlainTextEdit, QPushButton, QTableView, QToolButton, QVBoxLayout, QWidget,
+    QLabel, QLineEdit, QMenu, QPlainTextEdit, QPushButton, QTableView, QVBoxLayout, QWidget,
 )
 from sqlalchemy.orm import Session
 
@@ -96,10 +96,8 @@ class NoticesView(QWidget):
         draft_group = 0 if group is None else group
         self.draft_group = draft_group
 
-        self.new_button = QToolButton()
+        self.new_button = QPushButton(_("New notice"))  # a push button draws its menu arrow apart from the text
         self.new_button.setObjectName("newNotice")
-        self.new_button.setText(_("New notice"))
-        self.new_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         menu = QMenu(self.new_button)
         for t in templates():
             action = menu.addAction(t.name)
