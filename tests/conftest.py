@@ -3,7 +3,6 @@ CIVAFFAIRS_TEST_POSTGRES_URL is set), actors of every role, and isolated Qt sett
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,13 +11,12 @@ os.environ.pop("CIVAFFAIRS_HOME", None)
 os.environ.pop("CIVAFFAIRS_DATABASE_URL", None)
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from civaffairs.accounts.roles import Actor, Role
 from civaffairs.core import i18n
 from civaffairs.db.bootstrap import open_database
 from civaffairs.db.database import Database
+from tests.helpers import drop_postgres_schema, postgres_schema
 
 POSTGRES_URL = os.environ.get("CIVAFFAIRS_TEST_POSTGRES_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
@@ -31,25 +29,6 @@ def _chinese() -> Iterator[None]:
     i18n.set_language("zh_CN")
 
 
-def _postgres_schema_url() -> tuple[str, str]:
-    """A fresh schema in the test server, reached through search_path."""
-    assert POSTGRES_URL
-    schema = "t_" + uuid.uuid4().hex[:12]
-    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as c:
-        c.execute(text(f'CREATE SCHEMA "{schema}"'))
-    admin.dispose()
-    url = make_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={schema}"})
-    return url.render_as_string(hide_password=False), schema
-
-
-def _drop_schema(schema: str) -> None:
-    admin = create_engine(POSTGRES_URL or "", isolation_level="AUTOCOMMIT")
-    with admin.connect() as c:
-        c.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
-
-
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:
     return tmp_path / "data"
@@ -59,11 +38,12 @@ def data_dir(tmp_path: Path) -> Path:
 def db(request: pytest.FixtureRequest, data_dir: Path) -> Iterator[Database]:
     """A migrated, empty database on each backend under test."""
     if request.param == "postgresql":
-        url, schema = _postgres_schema_url()
+        assert POSTGRES_URL
+        url, schema = postgres_schema(POSTGRES_URL)
         database = open_database(data_dir, url)
         yield database
         database.dispose()
-        _drop_schema(schema)
+        drop_postgres_schema(POSTGRES_URL, schema)
     else:
         database = open_database(data_dir)
         yield database

@@ -102,49 +102,50 @@ def _datetime_edit() -> QDateTimeEdit:
     return edit
 
 
-class _Date(FieldEditor):
-    def __init__(self, spec: FieldSpec) -> None:
-        self.edit = _date_edit()
-        if spec.required:
-            super().__init__(spec, self.edit)
-            self.optional = None
-        else:
-            self.optional = _Optional(spec, self.edit, _("Set"))
-            super().__init__(spec, self.optional.widget, self.edit)
+class _Moment(FieldEditor):
+    """A date or a date-time; when the field is optional, a check box says whether it is set."""
+
+    def __init__(self, spec: FieldSpec, edit: QDateEdit | QDateTimeEdit) -> None:
+        self.edit = edit
+        self.optional = None if spec.required else _Optional(spec, edit, _("Set"))
+        super().__init__(spec, self.optional.widget if self.optional else edit, edit)
 
     def set_value(self, value: Any) -> None:
         if self.optional:
             self.optional.enabled.setChecked(value is not None)
         if value is not None:
-            self.edit.setDate(QDate(value.year, value.month, value.day))
+            self.show(value)
 
     def value(self) -> Any:
         if self.optional and not self.optional.enabled.isChecked():
             return None
+        return self.read()
+
+    def show(self, value: Any) -> None: ...
+    def read(self) -> Any: ...
+
+
+class _Date(_Moment):
+    def __init__(self, spec: FieldSpec) -> None:
+        super().__init__(spec, _date_edit())
+
+    def show(self, value: date) -> None:
+        self.edit.setDate(QDate(value.year, value.month, value.day))
+
+    def read(self) -> date:
         d = self.edit.date()
         return date(d.year(), d.month(), d.day())
 
 
-class _DateTime(FieldEditor):
+class _DateTime(_Moment):
     def __init__(self, spec: FieldSpec) -> None:
-        self.edit = _datetime_edit()
-        if spec.required:
-            super().__init__(spec, self.edit)
-            self.optional = None
-        else:
-            self.optional = _Optional(spec, self.edit, _("Set"))
-            super().__init__(spec, self.optional.widget, self.edit)
+        super().__init__(spec, _datetime_edit())
 
-    def set_value(self, value: Any) -> None:
-        if self.optional:
-            self.optional.enabled.setChecked(value is not None)
-        if value is not None:
-            local = to_local(value)
-            self.edit.setDateTime(QDateTime(QDate(local.year, local.month, local.day), QTime(local.hour, local.minute)))
+    def show(self, value: datetime) -> None:
+        local = to_local(value)
+        self.edit.setDateTime(QDateTime(QDate(local.year, local.month, local.day), QTime(local.hour, local.minute)))
 
-    def value(self) -> Any:
-        if self.optional and not self.optional.enabled.isChecked():
-            return None
+    def read(self) -> datetime:
         dt = self.edit.dateTime()
         d, t = dt.date(), dt.time()
         return datetime(d.year(), d.month(), d.day(), t.hour(), t.minute()).astimezone()  # this PC's time
