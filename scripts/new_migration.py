@@ -27,6 +27,7 @@ def main() -> int:
         upgrade(engine)
         head = head_revision() or "0000"
         rev_id = f"{int(head[:4]) + 1:04d}"
+        print(f"Now set HEAD = \"{rev_id}\" in civaffairs/db/migrations/__init__.py.")
         cfg = alembic_config()
         with engine.begin() as conn:
             cfg.attributes["connection"] = conn

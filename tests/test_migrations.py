@@ -194,3 +194,11 @@ def test_data_folder_and_database_url(tmp_path: Path, monkeypatch: pytest.Monkey
     assert paths.resolve_database_url(tmp_path) == "postgresql+psycopg://u:secret@server:5433/civ"
     shown = paths.describe_url(paths.resolve_database_url(tmp_path))
     assert "secret" not in shown and "server:5433/civ" in shown
+
+
+def test_the_head_constant_names_the_newest_migration() -> None:
+    """`civaffairs.db.migrations.HEAD` lets an up-to-date start skip Alembic; it must be true."""
+    from civaffairs.db.migrate import head_revision
+    from civaffairs.db.migrations import HEAD
+
+    assert head_revision() == HEAD

@@ -7,28 +7,38 @@ import sqlite3
 from datetime import datetime
 from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, inspect
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Engine, inspect, text
+
+from civaffairs.db.migrations import HEAD
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
 def alembic_config() -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     return cfg
 
 
 def head_revision() -> str | None:
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
 def current_revision(engine: Engine) -> str | None:
+    """The database's revision, read directly (no Alembic import on the start-up path)."""
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        if not inspect(conn).has_table("alembic_version"):
+            return None
+        return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
 def backup_sqlite(db_file: Path, backup_dir: Path, reason: str) -> Path:
@@ -50,10 +60,12 @@ def backup_sqlite(db_file: Path, backup_dir: Path, reason: str) -> Path:
 
 def upgrade(engine: Engine, backup_dir: Path | None = None) -> Path | None:
     """Migrate to head.  Returns the backup taken first, if any (SQLite with existing tables)."""
-    head = head_revision()
     current = current_revision(engine)
-    if current == head:
+    if current == HEAD:
         return None
+    from alembic import command
+
+    head = head_revision()
     backup = None
     if engine.dialect.name == "sqlite" and engine.url.database and backup_dir is not None:
         db_file = Path(engine.url.database)

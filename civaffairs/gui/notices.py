@@ -20,12 +20,10 @@ from civaffairs.core.i18n import _
 from civaffairs.groups import group as working_group
 from civaffairs.gui.context import AppContext
 from civaffairs.gui.field_errors import FieldErrors
-from civaffairs.gui.printing.preview import preview_in_background
 from civaffairs.gui.table_model import ROW_ROLE, Column, PagedTableModel
 from civaffairs.notices import service as notices
 from civaffairs.notices.data import NoticeData, NoticeStatus
 from civaffairs.notices.templates import templates
-from civaffairs.printing.notice_pdf import render_notice
 
 REGISTER = notices.REGISTER
 DEFAULT_PREFIX = "麦民发"  # offered when no number was ever given out in this database
@@ -72,6 +70,10 @@ def _columns() -> list[Column[NoticeData]]:
 
 def preview_notice(ctx: AppContext, notice_id: uuid.UUID, parent: QWidget) -> None:
     """Render the notice off the GUI thread, then show the preview (print, save as PDF)."""
+    # Imported when first needed: ReportLab and QtPdf cost start-up time (PERFORMANCE.md).
+    from civaffairs.gui.printing.preview import preview_in_background
+    from civaffairs.printing.notice_pdf import render_notice
+
     def render(progress):  # type: ignore[no-untyped-def]
         with ctx.db.read() as session:
             notice = notices.get(session, ctx.actor, notice_id)
