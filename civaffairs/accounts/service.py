@@ -256,7 +256,7 @@ def change_own_password(session: Session, actor: Actor, old_password: str, new_p
         raise ValidationError.at("old_password", _("The current password is wrong."))
     _check_password(new_password, "new_password")
     user.password_hash = hash_password(new_password)
-    audit.record(session, actor, "password", REGISTER, user.id, label=actor.username)
+    audit.record(session, actor, "password_changed", REGISTER, user.id, label=actor.username)
 
 
 # ---------------------------------------------------------------- office settings

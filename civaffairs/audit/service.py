@@ -25,6 +25,7 @@ ACTION_LABELS = {
     "login_failed": N_("Wrong password"),
     "locked": N_("Account locked"),
     "password": N_("Password reset"),
+    "password_changed": N_("Password changed"),
     "settings": N_("Settings changed"),
     "issue": N_("Issued"),  # a notice, under a document number
     "cancel": N_("Cancelled"),  # a document number, and its notice

@@ -303,11 +303,10 @@ class NoticeEditor(QDialog):
     def load(self) -> None:
         n = self.ctx.ops.read(lambda s: notices.get(s, self.ctx.actor, self.notice_id))
         self.notice = n
-        self.setWindowTitle((_("Notice {number}") if n.document_number else _("Draft notice")).format(
-            number=n.document_number) + " – " + n.title)
-        status = n.status.label
-        self.number.setText(f"{n.document_number}（{status}）" if n.document_number else
-                            _("Given when the notice is issued"))
+        self.setWindowTitle((_("Notice {number} – {title}") if n.document_number else _("Draft notice – {title}")).format(
+            number=n.document_number, title=n.title))
+        self.number.setText(_("{number} ({status})").format(number=n.document_number, status=n.status.label)
+                            if n.document_number else _("Given when the notice is issued"))
         self.title.setText(n.title)
         self.addressee.setText(n.addressee)
         self.body.setPlainText(n.body)

@@ -71,11 +71,12 @@ class MissingGlyph(CivaffairsError):
 
     def __init__(self, char: str, font: "PrintFont", context: str = "") -> None:
         self.char, self.font = char, font
-        msg = _("The character “{char}” (U+{code:04X}) is not in the font {font}, so it cannot be printed.").format(
-            char=char, code=ord(char), font=font.label)
         if context:
-            msg += " " + _("It appears in: {text}").format(text=context[:40])
-        super().__init__(msg)
+            msg = _("The character “{char}” (U+{code:04X}) in “{text}” is not in the font {font}, "
+                    "so it cannot be printed.")
+        else:
+            msg = _("The character “{char}” (U+{code:04X}) is not in the font {font}, so it cannot be printed.")
+        super().__init__(msg.format(char=char, code=ord(char), font=font.label, text=context[:40]))
 
 
 @dataclass(frozen=True)
@@ -143,8 +144,8 @@ def font(role: FontRole) -> PrintFont:
             tt = TTFont(name, str(path), subfontIndex=index)
             pdfmetrics.registerFont(tt)
             _cmaps[name] = frozenset(tt.face.charToGlyph)
-        label = f"{_(ROLE_LABELS[role])} ({path.name})" if system else \
-            _("{role} stand-in ({file})").format(role=_(ROLE_LABELS[role]), file=path.name)
+        label = (_("{role} ({file})") if system else _("{role} stand-in ({file})")).format(
+            role=_(ROLE_LABELS[role]), file=path.name)
         _fonts[role] = PrintFont(role, name, path, index, system, label)
         return _fonts[role]
 
