@@ -117,6 +117,11 @@ def main() -> int:
     grab(preview, "notice-preview")
     for path in shots:
         print(path)
+    # An orderly end: windows closed and deleted by Qt before Python tears the wrappers down.
+    app.closeAllWindows()
+    for widget in app.topLevelWidgets():
+        widget.deleteLater()
+    app.processEvents()
     db.dispose()
     return 0
 

@@ -101,10 +101,49 @@ def test_demo_fill_can_be_cancelled_and_keeps_what_it_finished(qtbot: QtBot, sql
 
 def test_screenshot_script_shows_chinese(tmp_path: Path) -> None:
     out = tmp_path / "shots"
-    subprocess.run([sys.executable, str(ROOT / "scripts" / "screenshots.py"), "--out", str(out)],
-                   check=True, timeout=300, capture_output=True)
+    done = subprocess.run([sys.executable, str(ROOT / "scripts" / "screenshots.py"), "--out", str(out)],
+                          timeout=300, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-3000:]
     names = {p.name for p in out.glob("*.png")}
     assert {"main-overview.png", "bureau-check_ins.png", "check-in-form.png"} <= names
     for name in names:
         image = QImage(str(out / name))
         assert image.width() > 300 and image.height() > 150
+
+
+def _run_and_capture(qapp: QApplication, argv: list[str]) -> dict[str, object]:
+    """Start the program as `civaffairs ARGS` does, look at the first window, then quit."""
+    from PySide6.QtCore import QTimer
+
+    from civaffairs.cli import _parser
+    from civaffairs.gui.app import run
+    from civaffairs.gui.first_run import FirstRunDialog
+
+    seen: dict[str, object] = {}
+
+    def look() -> None:
+        dialogs = [w for w in qapp.topLevelWidgets() if isinstance(w, FirstRunDialog) and w.isVisible()]
+        seen["dialogs"] = len(dialogs)
+        seen["title"] = dialogs[0].windowTitle() if dialogs else ""
+        for d in dialogs:
+            d.close()
+        qapp.quit()
+
+    QTimer.singleShot(300, look)
+    seen["exit"] = run(_parser().parse_args(argv))
+    return seen
+
+
+def test_the_program_starts_on_an_empty_data_folder_in_chinese(qapp: QApplication, tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    seen = _run_and_capture(qapp, ["--data-dir", str(data)])
+    assert seen["dialogs"] == 1 and seen["title"] == "civaffairs 初始设置"
+    assert (data / "civaffairs.sqlite").exists()
+    assert seen["exit"] == 0
+
+
+def test_english_on_request_from_the_settings_applies_at_the_next_start(qapp: QApplication, tmp_path: Path) -> None:
+    Preferences().language = "en"
+    seen = _run_and_capture(qapp, ["--data-dir", str(tmp_path / "data")])
+    assert seen["title"] == "Set up civaffairs"
+    install_translations(qapp, "zh_CN")
