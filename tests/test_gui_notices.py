@@ -131,3 +131,30 @@ def test_a_member_of_another_group_cannot_draft_there(qtbot: QtBot, sqlite_db: D
     own = NoticesView(_ctx(sqlite_db, institutions_member, tmp_path), 2)
     qtbot.addWidget(own)
     assert own.new_button.isVisibleTo(own)
+
+
+def test_the_number_register_shows_cancelled_numbers_with_their_reason(qtbot: QtBot, sqlite_db: Database, admin: Actor,
+                                                                       tmp_path: Path) -> None:
+    year = today_local().year
+    with sqlite_db.write() as s:
+        first = notices.create_draft(s, admin, 1, "blank")
+        notices.update_draft(s, admin, first, 1, title="关于做好机关消毒工作的通知", body="请各科室做好消毒。")
+        notices.issue(s, admin, first, "麦民发")
+    view = NoticesView(_ctx(sqlite_db, admin, tmp_path), 1)
+    qtbot.addWidget(view)
+    view.select_notice(first)
+    dialog = view.cancel_selected()
+    assert dialog is not None
+    qtbot.addWidget(dialog)
+    _ok(dialog)
+    assert not dialog.errors.label("reason").isHidden()  # a reason is required
+    dialog.reason.setText("标题有误，重新发文")
+    _ok(dialog)
+    register = view.open_number_register()
+    qtbot.addWidget(register)
+    register.prefix.setCurrentText("麦民发")
+    register.year.setValue(year)
+    model = register.model
+    assert model.rowCount() == 1
+    cells = [model.index(0, c).data() for c in range(model.columnCount())]
+    assert cells[0] == f"麦民发〔{year}〕1号" and "作废" in cells[1] and cells[-1] == "标题有误，重新发文"

@@ -4,25 +4,24 @@ preview that prints exactly the PDF of the printing engine."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QHeaderView,
-    QLabel, QLineEdit, QMenu, QPlainTextEdit, QPushButton, QTableView, QVBoxLayout, QWidget,
+    QLabel, QLineEdit, QMenu, QPlainTextEdit, QPushButton, QSpinBox, QTableView, QVBoxLayout, QWidget,
 )
 from sqlalchemy.orm import Session
 
-from civaffairs.core.clock import today_local
+from civaffairs.core.clock import to_local, today_local
 from civaffairs.core.i18n import _
 from civaffairs.groups import group as working_group
 from civaffairs.gui.context import AppContext
 from civaffairs.gui.field_errors import FieldErrors
-from civaffairs.gui.table_model import ROW_ROLE, Column, PagedTableModel
+from civaffairs.gui.table_model import ROW_ROLE, Column, ListSource, PagedTableModel
 from civaffairs.notices import service as notices
-from civaffairs.notices.data import NoticeData, NoticeStatus
+from civaffairs.notices.data import NoticeData, NoticeStatus, NumberEntry
 from civaffairs.notices.templates import templates
 
 REGISTER = notices.REGISTER
@@ -31,22 +30,6 @@ DEFAULT_PREFIX = "麦民发"  # offered when no number was ever given out in thi
 
 def group_name(number: int) -> str:
     return _("Leading group") if number == 0 else working_group(number).short_name
-
-
-class NoticeSource:
-    """A group's notices (or all) for `PagedTableModel`; a bureau issues dozens, not thousands."""
-
-    def __init__(self, ctx: AppContext, group: int | None) -> None:
-        self.ctx, self.group = ctx, group
-
-    def _all(self, session: Session) -> list[NoticeData]:
-        return notices.list_notices(session, self.ctx.actor, self.group)
-
-    def count(self, session: Session) -> int:
-        return len(self._all(session))
-
-    def fetch(self, session: Session, offset: int, limit: int) -> Sequence[NoticeData]:
-        return self._all(session)[offset:offset + limit]
 
 
 def _date_text(d: date | None) -> str:
@@ -112,23 +95,27 @@ class NoticesView(QWidget):
         self.issue_button = QPushButton(_("Issue…"))
         self.correct_button = QPushButton(_("Correct…"))
         self.cancel_button = QPushButton(_("Cancel the number…"))
+        self.register_button = QPushButton(_("Number register…"))
         for name, b in (("openNotice", self.open_button), ("previewNotice", self.preview_button),
                         ("issueNotice", self.issue_button), ("correctNotice", self.correct_button),
-                        ("cancelNumber", self.cancel_button)):
+                        ("cancelNumber", self.cancel_button), ("numberRegister", self.register_button)):
             b.setObjectName(name)
         self.open_button.clicked.connect(self.open_selected)
         self.preview_button.clicked.connect(self.preview_selected)
         self.issue_button.clicked.connect(self.issue_selected)
         self.correct_button.clicked.connect(self.correct_selected)
         self.cancel_button.clicked.connect(self.cancel_selected)
+        self.register_button.clicked.connect(self.open_number_register)
 
         bar = QHBoxLayout()
         for w in (self.new_button, self.open_button, self.preview_button, self.issue_button,
                   self.correct_button, self.cancel_button):
             bar.addWidget(w)
         bar.addStretch(1)
+        bar.addWidget(self.register_button)
 
-        self.model: PagedTableModel[NoticeData] = PagedTableModel(ctx.ops.read, _columns(), NoticeSource(ctx, group))
+        self.model: PagedTableModel[NoticeData] = PagedTableModel(
+            ctx.ops.read, _columns(), ListSource(lambda s: notices.list_notices(s, ctx.actor, group)))
         self.table = QTableView()
         self.table.setObjectName("noticeTable")
         self.table.setModel(self.model)
@@ -220,6 +207,12 @@ class NoticesView(QWidget):
             return None
         self.select_notice(new_id)
         return self.open_editor(new_id)
+
+    def open_number_register(self) -> NumberRegisterDialog:
+        dialog = NumberRegisterDialog(self.ctx, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     def cancel_selected(self) -> CancelNumberDialog | None:
         n = self.selected()
@@ -460,3 +453,57 @@ class CancelNumberDialog(QDialog):
             changed=[REGISTER], parent=self, form=self.errors)
         if done:
             self.accept()
+
+
+class NumberRegisterDialog(QDialog):
+    """Every document number given out under a prefix in a year, cancelled ones with their reason."""
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setObjectName("numberRegister")
+        self.setWindowTitle(_("Document number register"))
+        self.prefix = QComboBox()
+        self.prefix.setObjectName("prefix")
+        self.prefix.addItems(ctx.ops.read(notices.prefixes) or [DEFAULT_PREFIX])
+        self.year = QSpinBox()
+        self.year.setObjectName("year")
+        self.year.setRange(2000, 2100)
+        self.year.setValue(today_local().year)
+        top = QHBoxLayout()
+        top.addWidget(QLabel(_("Document number prefix")))
+        top.addWidget(self.prefix)
+        top.addWidget(QLabel(_("Year")))
+        top.addWidget(self.year)
+        top.addStretch(1)
+        columns: list[Column[NumberEntry]] = [
+            Column("number", _("Document number"), lambda e: e.document_number, width_chars=14),
+            Column("status", _("Status"), lambda e: e.status.label, width_chars=5),
+            Column("title", _("Title"), lambda e: e.notice_title, width_chars=30),
+            Column("given", _("Given by"), lambda e: f"{e.given_by} {to_local(e.given_at):%Y-%m-%d %H:%M}", width_chars=16),
+            Column("reason", _("Reason for cancelling"), lambda e: e.cancel_reason, width_chars=20),
+        ]
+        self.model: PagedTableModel[NumberEntry] = PagedTableModel(ctx.ops.read, columns, ListSource(self._entries))
+        self.table = QTableView()
+        self.table.setObjectName("numberTable")
+        self.table.setModel(self.model)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        char = self.fontMetrics().horizontalAdvance("中")
+        for i, c in enumerate(columns):
+            if i != 2:
+                self.table.setColumnWidth(i, c.width_chars * char + 16)
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(close)
+        self.prefix.currentTextChanged.connect(lambda _t: self.model.refresh())
+        self.year.valueChanged.connect(lambda _v: self.model.refresh())
+        self.model.refresh()
+        self.resize(900, 520)
+
+    def _entries(self, session: Session) -> list[NumberEntry]:
+        prefix = self.prefix.currentText().strip()
+        return notices.number_register(session, self.ctx.actor, prefix, self.year.value()) if prefix else []

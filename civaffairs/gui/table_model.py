@@ -46,6 +46,21 @@ class PagedSource(Protocol[RowT]):
     def fetch(self, session: Session, offset: int, limit: int) -> Sequence[RowT]: ...
 
 
+class ListSource(Generic[RowT]):
+    """A short list read whole (notices, numbers, accounts: dozens, not thousands)."""
+
+    def __init__(self, read_all: Callable[[Session], Sequence[RowT]]) -> None:
+        self._read_all = read_all
+        self._rows: Sequence[RowT] = ()
+
+    def count(self, session: Session) -> int:
+        self._rows = self._read_all(session)  # the model counts first on every refresh
+        return len(self._rows)
+
+    def fetch(self, session: Session, offset: int, limit: int) -> Sequence[RowT]:
+        return self._rows[offset:offset + limit]
+
+
 class PagedTableModel(QAbstractTableModel, Generic[RowT]):
     PAGE_SIZE = 200
     PAGES_KEPT = 2  # the page on screen and its neighbour: memory stays flat however long the list

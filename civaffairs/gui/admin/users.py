@@ -24,7 +24,7 @@ from civaffairs.groups import GROUPS, group
 from civaffairs.gui.context import AppContext
 from civaffairs.gui.field_errors import FieldErrors
 from civaffairs.gui.form_layout import field_with_error, grow_to_fit, note_label
-from civaffairs.gui.table_model import ROW_ROLE, Column, PagedTableModel
+from civaffairs.gui.table_model import ROW_ROLE, Column, ListSource, PagedTableModel
 
 INACTIVE_BACKGROUND = QColor("#eeeeee")
 
@@ -265,21 +265,6 @@ class PasswordResetDialog(QDialog):
 # ------------------------------------------------------------------ the list
 
 
-class _UserSource:
-    """Every account (a handful): `list_users` once per count, pages cut from that list."""
-
-    def __init__(self, ctx: AppContext) -> None:
-        self.ctx = ctx
-        self._users: list[UserInfo] = []
-
-    def count(self, session: Session) -> int:
-        self._users = accounts.list_users(session, self.ctx.actor)
-        return len(self._users)
-
-    def fetch(self, session: Session, offset: int, limit: int) -> Sequence[UserInfo]:
-        return self._users[offset:offset + limit]
-
-
 def user_columns() -> list[Column[UserInfo]]:
     return [
         Column("username", _("User name"), lambda u: u.username, width_chars=14),
@@ -306,7 +291,8 @@ class UsersDialog(QDialog):
         self.setObjectName("usersDialog")
         self.setWindowTitle(_("User accounts"))
 
-        self.model: PagedTableModel[UserInfo] = PagedTableModel(ctx.ops.read, user_columns(), _UserSource(ctx), self)
+        self.model: PagedTableModel[UserInfo] = PagedTableModel(
+            ctx.ops.read, user_columns(), ListSource(lambda s: accounts.list_users(s, ctx.actor)), self)
         self.model.row_background = lambda u: None if u.active else INACTIVE_BACKGROUND
         self.table = QTableView()
         self.table.setObjectName("usersTable")
