@@ -147,3 +147,21 @@ def test_english_on_request_from_the_settings_applies_at_the_next_start(qapp: QA
     seen = _run_and_capture(qapp, ["--data-dir", str(tmp_path / "data")])
     assert seen["title"] == "Set up civaffairs"
     install_translations(qapp, "zh_CN")
+
+
+def test_an_uncaught_error_is_shown_and_logged_not_fatal(qtbot: QtBot, tmp_path: Path) -> None:
+    from civaffairs.gui.app import install_exception_hook
+    from civaffairs.gui.errors import open_error_boxes
+
+    saved = sys.excepthook
+    try:
+        install_exception_hook()
+        try:
+            raise RuntimeError("boom in a slot")
+        except RuntimeError as e:
+            sys.excepthook(type(e), e, e.__traceback__)
+        boxes = [b for b in open_error_boxes() if b.isVisible()]
+        assert len(boxes) == 1 and "boom" in boxes[0].detailedText() and "boom" not in boxes[0].text()
+        boxes[0].close()
+    finally:
+        sys.excepthook = saved

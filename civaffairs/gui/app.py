@@ -70,6 +70,32 @@ def setup_application(app: QApplication, language: str) -> None:
     install_translations(app, language)
 
 
+def setup_logging(data_dir) -> None:  # type: ignore[no-untyped-def]
+    """A log in the data folder, for the administrator when something went wrong."""
+    from logging.handlers import RotatingFileHandler
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    handler = RotatingFileHandler(data_dir / "civaffairs.log", maxBytes=2_000_000, backupCount=3, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+
+
+def install_exception_hook() -> None:
+    """An error nobody caught (in a slot, say) is shown and logged; the window stays open."""
+    from civaffairs.gui.errors import present_error
+
+    def hook(kind, error, trace):  # type: ignore[no-untyped-def]
+        log.error("uncaught error", exc_info=(kind, error, trace))
+        if isinstance(error, (KeyboardInterrupt, SystemExit)):
+            sys.__excepthook__(kind, error, trace)
+            return
+        present_error(QApplication.activeWindow(), error)
+
+    sys.excepthook = hook
+
+
 def run(args: argparse.Namespace) -> int:
     from civaffairs.db.bootstrap import open_database
     from civaffairs.gui.settings import Preferences
@@ -80,6 +106,8 @@ def run(args: argparse.Namespace) -> int:
     prefs = Preferences()
     setup_application(app, args.lang or prefs.language)
     data_dir = resolve_data_dir(args.data_dir, prefs.data_dir)
+    setup_logging(data_dir)
+    install_exception_hook()
     try:
         db = open_database(data_dir, args.database_url)
     except Exception as e:  # noqa: BLE001 - a clear message instead of a traceback
