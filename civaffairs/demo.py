@@ -107,13 +107,14 @@ def fill(db: Database, *, staff: int = 48, days: int = 30, seed: int = 2021, act
             progress(days - back - 1, days)  # may raise to cancel: finished days stay saved
         day = today - timedelta(days=back)
         with db.write() as s:  # one day's entries, as a clerk would make them
-            for staff_id in staff_ids:
-                if back == 0 and rng.random() < 0.25:
+            for i, staff_id in enumerate(staff_ids):
+                if back == 0 and i > 1 and rng.random() < 0.25:
                     continue  # some have not checked in yet today
-                if rng.random() < 0.03:
+                if i > 1 and rng.random() < 0.03:
                     continue
-                fever = rng.random() < 0.01
-                code = "green" if rng.random() > 0.01 else rng.choice(["yellow", "red"])
+                # Today one has a fever and one a yellow code, so the "today" view has something to show.
+                fever = (back == 0 and i == 0) or rng.random() < 0.01
+                code = "yellow" if back == 0 and i == 1 else "green" if rng.random() > 0.01 else rng.choice(["yellow", "red"])
                 records.create(s, actor, bo.CHECK_INS, {
                     "staff_id": staff_id, "day": day,
                     "morning_temperature": Decimal(rng.choice(["36.2", "36.4", "36.5", "36.6", "36.7", "36.8"]))
