@@ -78,6 +78,10 @@ def setup_logging(data_dir) -> None:  # type: ignore[no-untyped-def]
     handler = RotatingFileHandler(data_dir / "civaffairs.log", maxBytes=2_000_000, backupCount=3, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
+    for old in [h for h in root.handlers if getattr(h, "civaffairs_log", False)]:
+        root.removeHandler(old)  # one log file, even when started twice in a process
+        old.close()
+    handler.civaffairs_log = True  # type: ignore[attr-defined]
     root.addHandler(handler)
     root.setLevel(logging.INFO)
 
@@ -96,7 +100,10 @@ def install_exception_hook() -> None:
     sys.excepthook = hook
 
 
-def run(args: argparse.Namespace) -> int:
+def start(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    """Everything up to the event loop: fonts, language, data folder, database, and the first
+    window (first start or log-in).  Returns the `Startup`, or None when the database cannot be
+    opened (the user has been told)."""
     from civaffairs.db.bootstrap import open_database
     from civaffairs.gui.settings import Preferences
     from civaffairs.gui.startup import Startup
@@ -115,11 +122,16 @@ def run(args: argparse.Namespace) -> int:
         QMessageBox.critical(None, _("Cannot open the database"),
                              _("The database could not be opened:\n{error}\n\nData folder: {folder}").format(
                                  error=e, folder=data_dir))
-        return 1
+        return None
     startup = Startup(db, data_dir, prefs)
     startup.start()
-    code = app.exec()
-    db.dispose()
+    return startup
+
+
+def run(args: argparse.Namespace) -> int:
+    startup = start(args)
+    if startup is None:
+        return 1
+    code = QApplication.instance().exec()  # type: ignore[union-attr]
+    startup.db.dispose()
     return code
-
-
