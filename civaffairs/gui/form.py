@@ -247,25 +247,17 @@ class _Reference(FieldEditor):
         return None if not text else text  # unknown text: the service says "choose from the list"
 
 
+_EDITORS: dict[Kind, type[FieldEditor]] = {
+    Kind.LONG_TEXT: _LongText, Kind.DATE: _Date, Kind.DATETIME: _DateTime, Kind.TIME: _Time,
+    Kind.CHOICE: _Choice, Kind.MULTI_CHOICE: _MultiChoice, Kind.BOOLEAN: _Boolean,
+}
+
+
 def make_editor(spec: FieldSpec, ctx: AppContext) -> FieldEditor:
-    kind = spec.kind
-    if kind is Kind.LONG_TEXT:
-        return _LongText(spec)
-    if kind is Kind.DATE:
-        return _Date(spec)
-    if kind is Kind.DATETIME:
-        return _DateTime(spec)
-    if kind is Kind.TIME:
-        return _Time(spec)
-    if kind is Kind.CHOICE:
-        return _Choice(spec)
-    if kind is Kind.MULTI_CHOICE:
-        return _MultiChoice(spec)
-    if kind is Kind.BOOLEAN:
-        return _Boolean(spec)
-    if kind is Kind.REFERENCE:
+    if spec.kind is Kind.REFERENCE:
         return _Reference(spec, ctx)
-    return _Text(spec)  # text, numbers, temperatures, money, ID numbers, phones
+    # Text, numbers, temperatures, money, ID numbers and phones are typed as text and checked by the service.
+    return _EDITORS.get(spec.kind, _Text)(spec)  # type: ignore[call-arg]
 
 
 class RecordForm(QDialog):

@@ -11,6 +11,7 @@ from civaffairs.groups import WorkingGroup
 from civaffairs.gui.context import AppContext
 from civaffairs.gui.notices import NoticesView
 from civaffairs.gui.register_view import RegisterView
+from civaffairs.gui.widgets import heading
 from civaffairs.records.spec import all_registers
 
 
@@ -20,13 +21,7 @@ class GroupTab(QWidget):
         self.ctx, self.group = ctx, group
         self.setObjectName(f"group_{group.number}")
         layout = QVBoxLayout(self)
-        title = QLabel(group.name)
-        title.setObjectName("groupTitle")
-        f = title.font()
-        f.setPointSize(f.pointSize() + 3)
-        f.setBold(True)
-        title.setFont(f)
-        layout.addWidget(title)
+        layout.addWidget(heading(group.name, "groupTitle"))
         self.pages = QTabWidget()
         self.pages.setObjectName("pages")
         self.pages.setDocumentMode(True)

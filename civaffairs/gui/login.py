@@ -12,6 +12,7 @@ from civaffairs.db.database import Database
 from civaffairs.gui.errors import present_error
 from civaffairs.gui.field_errors import ERROR_STYLE
 from civaffairs.gui.settings import Preferences
+from civaffairs.gui.widgets import heading
 
 
 class LoginDialog(QDialog):
@@ -25,13 +26,8 @@ class LoginDialog(QDialog):
         self.setObjectName("login")
         self.setWindowTitle(_("Log in"))
         layout = QVBoxLayout(self)
-        title = QLabel(office_name or _("Epidemic prevention registers"))
-        title.setObjectName("officeName")
+        title = heading(office_name or _("Epidemic prevention registers"), "officeName", grow=5)
         title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        f = title.font()
-        f.setPointSize(f.pointSize() + 5)
-        f.setBold(True)
-        title.setFont(f)
         layout.addWidget(title)
         subtitle = QLabel(_("Epidemic prevention registers"))
         subtitle.setAlignment(Qt.AlignmentFlag.AlignCenter)

@@ -11,6 +11,7 @@ from civaffairs.core.i18n import _
 from civaffairs.groups import GROUPS
 from civaffairs.gui.context import AppContext
 from civaffairs.gui.notices import NoticesView
+from civaffairs.gui.widgets import heading
 from civaffairs.records import service as records
 from civaffairs.records.spec import all_registers
 
@@ -32,13 +33,8 @@ class OverviewTab(QWidget):
         self.ctx = ctx
         self.setObjectName("overview")
         outer = QVBoxLayout(self)
-        title = QLabel(_("{office}: epidemic prevention leading group").format(office=ctx.office_name))
-        title.setObjectName("overviewTitle")
-        f = title.font()
-        f.setPointSize(f.pointSize() + 5)
-        f.setBold(True)
-        title.setFont(f)
-        outer.addWidget(title)
+        outer.addWidget(heading(_("{office}: epidemic prevention leading group").format(office=ctx.office_name),
+                                "overviewTitle", grow=5))
         self.date_label = QLabel()
         outer.addWidget(self.date_label)
 

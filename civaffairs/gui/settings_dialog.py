@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtWidgets import (
-    QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
+    QComboBox, QDialog, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
     QPushButton, QVBoxLayout, QWidget,
 )
 from sqlalchemy.orm import Session
@@ -14,6 +14,7 @@ from civaffairs.accounts import service as accounts
 from civaffairs.core.i18n import LANGUAGES, _
 from civaffairs.core.paths import default_data_dir
 from civaffairs.gui.context import AppContext
+from civaffairs.gui.widgets import ok_cancel_buttons
 from civaffairs.gui.field_errors import FieldErrors
 from civaffairs.gui.form_layout import field_with_error, grow_to_fit
 
@@ -75,13 +76,7 @@ class SettingsDialog(QDialog):
         folder_field = field_with_error(self.data_dir, self._errors, "data_dir", note=folder_note, shown=folder_row)
         pc_form.addRow(_("Data folder:"), folder_field)
 
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_("OK"))
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setObjectName("okButton")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(_("Cancel"))
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setObjectName("cancelButton")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = ok_cancel_buttons(self)
 
         layout = QVBoxLayout(self)
         layout.setSpacing(10)

@@ -24,6 +24,7 @@ from civaffairs.groups import GROUPS, group
 from civaffairs.gui.context import AppContext
 from civaffairs.gui.field_errors import FieldErrors
 from civaffairs.gui.form_layout import field_with_error, grow_to_fit, note_label
+from civaffairs.gui.widgets import ok_cancel_buttons
 from civaffairs.gui.table_model import ROW_ROLE, Column, ListSource, PagedTableModel
 
 INACTIVE_BACKGROUND = QColor("#eeeeee")
@@ -47,17 +48,6 @@ def _password_edit(name: str) -> QLineEdit:
     edit.setEchoMode(QLineEdit.EchoMode.Password)
     edit.setMinimumWidth(260)
     return edit
-
-
-def _ok_cancel(dialog: QDialog) -> QDialogButtonBox:
-    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-    buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_("OK"))
-    buttons.button(QDialogButtonBox.StandardButton.Ok).setObjectName("okButton")
-    buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(_("Cancel"))
-    buttons.button(QDialogButtonBox.StandardButton.Cancel).setObjectName("cancelButton")
-    buttons.accepted.connect(dialog.accept)
-    buttons.rejected.connect(dialog.reject)
-    return buttons
 
 
 def _passwords_differ(dialog: QDialog, errors: FieldErrors) -> None:
@@ -145,7 +135,7 @@ class UserEditDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(general)
         layout.addSpacing(6)
-        layout.addWidget(_ok_cancel(self))
+        layout.addWidget(ok_cancel_buttons(self))
 
         self.setMinimumWidth(460)
         if user is None:
@@ -240,7 +230,7 @@ class PasswordResetDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(general)
         layout.addSpacing(6)
-        layout.addWidget(_ok_cancel(self))
+        layout.addWidget(ok_cancel_buttons(self))
         self.setMinimumWidth(440)
         self.password.setFocus()
 
