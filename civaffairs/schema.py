@@ -6,6 +6,8 @@ from civaffairs.db.base import Base
 from civaffairs.groups import load_all
 from civaffairs.groups.bureau_office import models as _bureau_office  # noqa: F401
 from civaffairs.notices import models as _notices  # noqa: F401
+from civaffairs.numbering import models as _numbering  # noqa: F401
+from civaffairs.places import models as _places  # noqa: F401
 
 load_all()
 metadata = Base.metadata

@@ -271,7 +271,7 @@ def test_headings_in_their_faces(issued: bytes) -> None:
 
 def test_attachments_signature_and_date(issued: bytes) -> None:
     with pdfplumber.open(io.BytesIO(issued)) as pdf:
-        page = pdf.pages[-1] if any("附件" in _text(line) for line in _lines(pdf.pages[-1])) else pdf.pages[-2]
+        page = next(p for p in reversed(pdf.pages) if any(_text(line).startswith("附件：") for line in _lines(p)))
         lines = _lines(page)
     index = next(i for i, line in enumerate(lines) if _text(line).startswith("附件："))
     first, second = lines[index], lines[index + 1]
@@ -357,11 +357,69 @@ def test_a_draft_has_no_number_and_says_draft_on_every_page() -> None:
         assert "".join(ch["text"] for ch in c.pages[0].chars if ch["size"] > 100) == "作废"
 
 
-def test_a_short_notice_fits_on_one_page_with_its_closing_block() -> None:
+def test_a_short_notice_has_its_closing_block_on_the_back_of_the_sheet() -> None:
+    # One page of text: the closing block goes on page 2 (the back cover), alone and unnumbered.
     notice = _notice("blank", title="关于调整值班安排的通知", body="一、值班时间\n国庆期间实行24小时值班。",
                      copy_to="")
     with _pdf(notice) as pdf:
+        assert len(pdf.pages) == 2
+        front, back = pdf.pages
+        assert "值班" in front.extract_text() and [r for r in front.lines if r["top"] > 150 * MM] == []
+        assert "—1—" in "".join(front.extract_text().split())
+        assert [round(r["linewidth"] / MM, 2) for r in sorted(back.lines, key=lambda r: r["top"])] == [0.35, 0.35]
+        back_text = "".join(back.extract_text().split())
+        assert back_text == OFFICE + "办公室" + "2021年10月25日印发"  # no page number, no 抄送
+
+
+# ------------------------------------------------------------------ the closing block on the last even page
+
+
+def _pages(data: bytes) -> list[dict[str, Any]]:
+    """What each page holds: body text (16 pt characters), its page-number line, the closing block."""
+    out = []
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        for page in pdf.pages:
+            small = _lines(page, 14.0)
+            numbers = [_text(line).replace(" ", "") for line in small if line[0]["top"] > 262 * MM]
+            closing = [line for line in small if _text(line).endswith("印发")]
+            rules = sorted((r for r in page.lines if r["top"] > 150 * MM), key=lambda r: r["top"])  # not the red one
+            out.append({"text": bool(_lines(page)), "numbers": numbers, "closing": closing, "rules": rules})
+    return out
+
+
+def _closing_at_the_foot(page: dict[str, Any]) -> None:
+    assert len(page["closing"]) == 1
+    rules = page["rules"]
+    assert abs(rules[-1]["top"] - 262 * MM) <= 0.5  # the last rule on the bottom edge of the text area
+    assert rules[-2]["top"] < page["closing"][0][0]["top"] < rules[-1]["top"]
+
+
+@pytest.mark.parametrize(("sections", "extra", "text_pages", "total"), [
+    (1, "", 3, 4),  # the text ends on an odd page: the closing block on the next page, alone
+    (2, "", 4, 4),  # the text ends on an even page with room: the closing block below it
+    (6, "补充说明。" * 10, 8, 10),  # the text fills an even page: a blank page, then the closing block
+])
+def test_the_closing_block_ends_the_last_even_page(sections: int, extra: str, text_pages: int, total: int) -> None:
+    pages = _pages(P.render_notice(_notice(body=_long_body(sections) + "\n" + extra), office_mark=MARK))
+    assert [p["text"] for p in pages] == [True] * text_pages + [False] * (total - text_pages)
+    assert len(pages) == total and total % 2 == 0
+    _closing_at_the_foot(pages[-1])
+    assert all(not p["closing"] and not p["rules"] for p in pages[:-1])  # nowhere else
+    for n, page in enumerate(pages, start=1):
+        # pages of text are numbered; a blank page and the closing block's own page are not
+        assert page["numbers"] == ([f"—{n}—"] if n <= text_pages else []), n
+    for n in range(text_pages + 1, total):
+        assert pages[n - 1]["rules"] == [] and pages[n - 1]["closing"] == []  # the inserted page is blank
+
+
+def test_the_demo_notice_ends_on_an_even_page() -> None:
+    pages = _pages(P.render_notice(_notice(), office_mark=MARK))
+    assert len(pages) % 2 == 0 and pages[-1]["closing"] and not pages[-1]["text"]
+    assert pages[-1]["numbers"] == []
+
+
+def test_without_a_closing_block_no_page_is_added() -> None:
+    notice = _notice("blank", title="关于调整值班安排的通知", body="一、值班时间\n国庆期间实行24小时值班。",
+                     copy_to="", printing_office="", issue_date=None, document_date=None)
+    with _pdf(notice) as pdf:
         assert len(pdf.pages) == 1
-        page = pdf.pages[0]
-        assert [round(r["linewidth"] / MM, 2) for r in sorted(page.lines, key=lambda r: r["top"])][1:] == [0.35, 0.35]
-        assert "抄送" not in page.extract_text()

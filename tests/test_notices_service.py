@@ -27,7 +27,8 @@ from civaffairs.notices import templates
 from civaffairs.notices.data import (
     Level, NoticeStatus, NumberStatus, body_blocks, chinese_date, format_document_number, parse_document_number,
 )
-from civaffairs.notices.models import DocumentNumber, Notice
+from civaffairs.notices.models import Notice
+from civaffairs.numbering.models import IssuedNumber
 
 OFFICE = "天水市麦积区民政局"
 DAY = date(2021, 10, 25)
@@ -311,9 +312,9 @@ def test_register_rows_are_never_duplicated(office: Database, admin: Actor) -> N
     """The last guard under the locking: the unique constraint on (prefix, year, serial)."""
     _issue(office, admin, _draft(office, admin))
     with office.write() as s, pytest.raises(IntegrityError):
-        s.execute(insert(DocumentNumber).values(
-            id=new_id(), prefix="麦民发", year=2021, serial=1, number="麦民发〔2021〕1号", status="used",
-            given_at=now_utc(), given_by="x",
+        s.execute(insert(IssuedNumber).values(
+            id=new_id(), kind="document", prefix="麦民发", year=2021, serial=1, number="麦民发〔2021〕1号",
+            status="used", owner_register="notices.notice", owner_label="", given_at=now_utc(), given_by="x",
             cancel_reason=""))
 
 

@@ -3,9 +3,12 @@ names mapped to roles, and a missing character named instead of printed blank.""
 from __future__ import annotations
 
 import shutil
+import subprocess
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
+import pdfplumber
 import pytest
 
 from civaffairs.core.resources import resource_path
@@ -60,3 +63,43 @@ def test_a_missing_character_is_named() -> None:
     with pytest.raises(MissingGlyph) as caught:
         song.check(f"请注意{rare}字")
     assert rare in caught.value.message and f"{ord(rare):04X}" in caught.value.message
+
+
+def test_the_stand_ins_are_fandol_fangsong_and_song_bold() -> None:
+    assert font(FontRole.FANGSONG).path.name == "FandolFang-Regular.ttf"
+    assert font(FontRole.TITLE).path.name == "FandolSong-Bold.ttf"
+    for filename in ("LICENSE-fandol.txt", "LICENSE-fandol-GPL-3.txt", "README-fandol.txt"):
+        assert resource_path("fonts", filename).stat().st_size > 0
+    assert "font exception" in resource_path("fonts", "LICENSE-fandol.txt").read_text(encoding="utf-8").lower()
+
+
+def test_the_stand_ins_cover_every_template_character() -> None:
+    text = "〔〕" + "".join(p.read_text(encoding="utf-8")
+                           for p in resource_path("templates", "notices").glob("*.toml"))
+    text = "".join(line for line in text.splitlines() if not line.startswith("#"))  # comments are not printed
+    for role in (FontRole.FANGSONG, FontRole.TITLE, FontRole.HEI, FontRole.KAI):
+        missing = sorted({c for c in text if not font(role).covers(c)})
+        assert missing == [], (role, missing)
+
+
+def test_a_notice_embeds_fandol_and_sets_its_body_in_fangsong(tmp_path: Path) -> None:
+    if not shutil.which("pdffonts"):
+        pytest.skip("poppler's pdffonts is not installed")
+    from civaffairs.notices import templates
+    from civaffairs.notices.data import NoticeStatus
+    from civaffairs.printing.notice_pdf import render_notice
+
+    notice = templates.template("assistance").filled(office="天水市麦积区民政局", today=date(2021, 10, 25))
+    notice.update(status=NoticeStatus.ISSUED, document_number="麦民发〔2021〕12号", issue_date=date(2021, 10, 25))
+    path = tmp_path / "notice.pdf"
+    path.write_bytes(render_notice(notice, office_mark="天水市麦积区民政局文件"))
+    listing = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
+    embedded = {line.split()[0].split("+")[-1]: line.split()[-5] for line in listing.splitlines()[2:]}
+    assert embedded.get("FandolFang-Regular") == "yes" and embedded.get("FandolSong-Bold") == "yes", listing
+    assert set(embedded.values()) == {"yes"}, listing
+    with pdfplumber.open(path) as pdf:
+        chars = pdf.pages[0].chars
+    body = [c for c in chars if abs(c["size"] - 16) < 0.05 and c["text"] in "为深入贯彻落实全区疫情联防联控"]
+    title = [c for c in chars if abs(c["size"] - 22) < 0.05]
+    assert body and {c["fontname"].split("+")[-1] for c in body} == {"FandolFang-Regular"}
+    assert title and {c["fontname"].split("+")[-1] for c in title} == {"FandolSong-Bold"}

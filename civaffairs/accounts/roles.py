@@ -27,6 +27,9 @@ ROLE_LABELS = {
 }
 
 
+LEADING_GROUP = 0  # the epidemic leading group and its supervision teams
+
+
 @dataclass(frozen=True)
 class Actor:
     """Who is acting: a logged-in user, or the command line."""
@@ -37,6 +40,9 @@ class Actor:
     groups: frozenset[int] = field(default_factory=frozenset)
 
     def can_write(self, group: int) -> bool:
+        """Group 0 is the leading group's own work (the supervision teams): its leaders write it."""
+        if group == LEADING_GROUP:
+            return self.role in (Role.ADMINISTRATOR, Role.LEADER)
         return self.role is Role.ADMINISTRATOR or (self.role is Role.MEMBER and group in self.groups)
 
     def can_read_sensitive(self, group: int) -> bool:
@@ -55,4 +61,4 @@ class Actor:
         return self.role is Role.ADMINISTRATOR
 
 
-COMMAND_LINE_ACTOR = Actor("cli", "命令行", Role.ADMINISTRATOR, frozenset(range(1, 8)))
+COMMAND_LINE_ACTOR = Actor("cli", N_("Command line"), Role.ADMINISTRATOR, frozenset(range(1, 8)))

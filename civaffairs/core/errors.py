@@ -39,6 +39,17 @@ class PermissionDenied(CivaffairsError):
     pass
 
 
+class HasChildren(CivaffairsError):
+    """A record cannot be deleted while records belong to it; `children` names how many of which
+    kind: [("入住人员", 12), ("核酸检测", 3)]."""
+
+    def __init__(self, label: str, children: list[tuple[str, int]]):
+        self.children = children
+        listed = "、".join(_("{register} ({n})").format(register=name, n=n) for name, n in children)
+        super().__init__(_("“{label}” cannot be deleted: records still belong to it: {children}. "
+                           "Delete or move them first.").format(label=label, children=listed))
+
+
 class AuthenticationFailed(CivaffairsError):
     pass
 

@@ -43,10 +43,17 @@ def group(number: int) -> WorkingGroup:
 
 
 def load_all() -> None:
-    """Import every group's field specs, so that their registers are known."""
+    """Import every group's field specs (and the shared place tree and supervision teams), so
+    that their registers are known, in the order the tabs show them."""
+    importlib.import_module("civaffairs.places.fields")
     for g in GROUPS:
         try:
             importlib.import_module(f"civaffairs.groups.{g.package}.fields")
         except ModuleNotFoundError as e:
             if e.name != f"civaffairs.groups.{g.package}.fields":
                 raise
+    try:
+        importlib.import_module("civaffairs.supervision.fields")
+    except ModuleNotFoundError as e:
+        if e.name not in ("civaffairs.supervision", "civaffairs.supervision.fields"):
+            raise

@@ -10,6 +10,10 @@ from datetime import date, datetime
 from enum import IntEnum, StrEnum
 
 from civaffairs.core.i18n import N_, _
+# The number register is the numbering service's; these names stay importable from here.
+from civaffairs.numbering.data import (  # noqa: F401
+    CLOSE, NUMBER_STATUS_LABELS, OPEN, PREFIX_PATTERN, NumberStatus, bracketed,
+)
 
 LEADING_GROUP = 0  # the epidemic leading group: notices of the whole bureau
 GROUP_NUMBERS = range(0, 8)  # 0 and the seven working groups
@@ -30,18 +34,6 @@ NOTICE_STATUS_LABELS = {
     NoticeStatus.ISSUED: N_("Issued"),
     NoticeStatus.CANCELLED: N_("Cancelled"),
 }
-
-
-class NumberStatus(StrEnum):
-    USED = "used"
-    CANCELLED = "cancelled"
-
-    @property
-    def label(self) -> str:
-        return _(NUMBER_STATUS_LABELS[self])
-
-
-NUMBER_STATUS_LABELS = {NumberStatus.USED: N_("Used"), NumberStatus.CANCELLED: N_("Cancelled")}
 
 
 @dataclass(frozen=True)
@@ -101,15 +93,13 @@ class NumberEntry:
 
 # ------------------------------------------------------------------ document numbers
 
-OPEN, CLOSE = "\u3014", "\u3015"  # 〔 〕: the brackets GB/T 9704 prescribes around the year
-PREFIX_PATTERN = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff]{1,12}$")
 _NUMBER = re.compile(r"^\s*(?P<prefix>[^\s〔\[［(（【〈<]+?)\s*[〔\[［(（【〈<]\s*(?P<year>\d{4})\s*[〕\]］)）】〉>]"
                      r"\s*0*(?P<serial>\d+)\s*号?\s*$")
 
 
 def format_document_number(prefix: str, year: int, serial: int) -> str:
     """`麦民发〔2021〕12号`: the full year in 〔〕, the serial without zero padding."""
-    return f"{prefix}{OPEN}{year}{CLOSE}{serial}号"
+    return bracketed(prefix, year, serial)
 
 
 def parse_document_number(text: str) -> tuple[str, int, int] | None:

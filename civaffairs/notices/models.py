@@ -1,14 +1,13 @@
-"""Notices and the document-number register."""
+"""Notices.  Their numbers are in the numbering service's register (`civaffairs.numbering`)."""
 from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
 
-from civaffairs.core.ids import new_id
 from civaffairs.db.base import Base, RecordMixin
 
 
@@ -44,38 +43,3 @@ class Notice(RecordMixin, Base):
     issued_at: Mapped[datetime | None]
     issued_by: Mapped[str | None] = mapped_column(String(64))
     corrects_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("notice.id"), index=True)
-
-
-class DocumentNumber(Base):
-    """The register of document numbers: one row for every number ever given out, never deleted.
-    A cancelled number keeps its row, with who cancelled it, when and why, and is not given again."""
-
-    __tablename__ = "document_number"
-    __table_args__ = (UniqueConstraint("prefix", "year", "serial", name="uq_document_number_prefix_year_serial"),)
-
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
-    prefix: Mapped[str] = mapped_column(String(20))
-    year: Mapped[int]
-    serial: Mapped[int]
-    number: Mapped[str] = mapped_column(String(40))
-    status: Mapped[str] = mapped_column(String(16))  # NumberStatus
-    notice_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("notice.id"), index=True)
-    given_at: Mapped[datetime]
-    given_by: Mapped[str] = mapped_column(String(64))
-    cancelled_at: Mapped[datetime | None]
-    cancelled_by: Mapped[str | None] = mapped_column(String(64))
-    cancel_reason: Mapped[str] = mapped_column(Text, default="")
-
-    notice: Mapped[Notice | None] = relationship()
-
-
-class DocumentNumberSequence(Base):
-    """One row per (prefix, year): the lock that serialises issuing on PostgreSQL (SELECT … FOR
-    UPDATE), and the highest serial given out, so that even a lost register row cannot make a
-    number be given twice."""
-
-    __tablename__ = "document_number_sequence"
-
-    prefix: Mapped[str] = mapped_column(String(20), primary_key=True)
-    year: Mapped[int] = mapped_column(primary_key=True)
-    last_serial: Mapped[int] = mapped_column(default=0)

@@ -25,9 +25,8 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from civaffairs.accounts import service as accounts
@@ -38,13 +37,16 @@ from civaffairs.core.errors import EditConflict, FieldChange, NotFound, Permissi
 from civaffairs.core.i18n import N_, _
 from civaffairs.notices import templates as T
 from civaffairs.notices.data import (
-    GROUP_NUMBERS, PREFIX_PATTERN, NoticeData, NoticeStatus, NumberEntry, NumberStatus, format_document_number,
+    GROUP_NUMBERS, NoticeData, NoticeStatus, NumberEntry, format_document_number,
     parse_document_number,
 )
-from civaffairs.notices.models import DocumentNumber, DocumentNumberSequence, Notice
+from civaffairs.notices.models import Notice
+from civaffairs.numbering import service as numbering
+from civaffairs.numbering.data import NumberKind, register_kind
 
 REGISTER = "notices.notice"
-NUMBER_REGISTER = "notices.number"
+NUMBER_REGISTER = numbering.REGISTER
+DOCUMENT = register_kind(NumberKind("document", N_("Document number"), format=format_document_number))
 
 MAX_TITLE = 200
 MAX_SHORT = 100
@@ -273,25 +275,21 @@ def find_by_number(session: Session, number: str) -> NoticeData:
 
 def number_register(session: Session, actor: Actor, prefix: str, year: int) -> list[NumberEntry]:
     """Every number given out under `prefix` in `year`, by serial, cancelled ones included."""
-    rows = session.scalars(select(DocumentNumber).options(joinedload(DocumentNumber.notice))
-                           .where(DocumentNumber.prefix == prefix.strip(), DocumentNumber.year == year)
-                           .order_by(DocumentNumber.serial))
     return [NumberEntry(
-        prefix=r.prefix, year=r.year, serial=r.serial, document_number=r.number, status=NumberStatus(r.status),
-        notice_id=r.notice_id, notice_title=r.notice.title if r.notice else "", given_by=r.given_by,
-        given_at=r.given_at, cancelled_by=r.cancelled_by, cancelled_at=r.cancelled_at,
-        cancel_reason=r.cancel_reason,
-    ) for r in rows]
+        prefix=e.prefix, year=e.year, serial=e.serial, document_number=e.number, status=e.status,
+        notice_id=e.owner_id, notice_title=e.owner_label, given_by=e.given_by, given_at=e.given_at,
+        cancelled_by=e.cancelled_by, cancelled_at=e.cancelled_at, cancel_reason=e.cancel_reason,
+    ) for e in numbering.entries(session, DOCUMENT.key, prefix, year)]
 
 
 def prefixes(session: Session) -> list[str]:
     """The prefixes used so far, for the issue dialog's choices."""
-    return list(session.scalars(select(DocumentNumber.prefix).distinct().order_by(DocumentNumber.prefix)))
+    return numbering.prefixes(session, DOCUMENT)
 
 
 def next_number(session: Session, prefix: str, year: int) -> str:
     """The number issuing would give now (a preview: it reserves nothing)."""
-    return format_document_number(prefix, year, _highest(session, prefix, year) + 1)
+    return numbering.peek(session, DOCUMENT, prefix.strip(), year)
 
 
 def office_mark(session: Session, notice: NoticeData) -> str:
@@ -425,55 +423,8 @@ def make_correction(session: Session, actor: Actor, notice_id: uuid.UUID) -> uui
 # ------------------------------------------------------------------ numbers
 
 
-def _highest(session: Session, prefix: str, year: int) -> int:
-    in_register = session.scalar(select(func.max(DocumentNumber.serial))
-                                 .where(DocumentNumber.prefix == prefix, DocumentNumber.year == year)) or 0
-    in_sequence = session.scalar(select(DocumentNumberSequence.last_serial)
-                                 .where(DocumentNumberSequence.prefix == prefix,
-                                        DocumentNumberSequence.year == year)) or 0
-    return max(in_register, in_sequence)
-
-
-def _lock_sequence(session: Session, prefix: str, year: int) -> DocumentNumberSequence:
-    """The (prefix, year) row, made if missing and locked until the transaction ends."""
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    # Two first issues of a year at once: the second insert waits for the first, then does nothing.
-    session.execute(insert(DocumentNumberSequence).values(prefix=prefix, year=year, last_serial=0)
-                    .on_conflict_do_nothing(index_elements=["prefix", "year"]))
-    return session.execute(
-        select(DocumentNumberSequence)
-        .where(DocumentNumberSequence.prefix == prefix, DocumentNumberSequence.year == year)
-        .with_for_update().execution_options(populate_existing=True)
-    ).scalar_one()
-
-
-def _allocate(session: Session, actor: Actor, notice: Notice, prefix: str, year: int) -> DocumentNumber:
-    """The next number of (prefix, year) for `notice`: max + 1 under the sequence row's lock."""
-    sequence = _lock_sequence(session, prefix, year)
-    serial = _highest(session, prefix, year) + 1
-    sequence.last_serial = serial
-    entry = DocumentNumber(prefix=prefix, year=year, serial=serial, number=format_document_number(prefix, year, serial),
-                           status=NumberStatus.USED.value, notice_id=notice.id, given_at=now_utc(),
-                           given_by=actor.username, cancel_reason="")
-    session.add(entry)
-    try:
-        session.flush()
-    except IntegrityError:  # only if the locking above were bypassed: never give a number twice
-        raise ValidationError.at("prefix", _("This number was just given out on another computer. Please try again.")) from None
-    return entry
-
-
 def _check_prefix(prefix: Any) -> str:
-    text = prefix.strip() if isinstance(prefix, str) else ""
-    if not text:
-        raise ValidationError.at("prefix", _("Please enter the prefix of the document number, e.g. 麦民发."))
-    if not PREFIX_PATTERN.match(text):
-        raise ValidationError.at("prefix", _("A prefix is 1 to 12 Chinese characters, e.g. 麦民发, without year, brackets or number."))
-    return text
+    return numbering.check_prefix(prefix)
 
 
 def _unprintable(n: Notice, number: str) -> dict[str, str]:
@@ -511,7 +462,8 @@ def issue(session: Session, actor: Actor, notice_id: uuid.UUID, prefix: str, iss
     problems = _unprintable(n, format_document_number(prefix, day.year, 1))
     if problems:
         raise ValidationError(problems)
-    entry = _allocate(session, actor, n, prefix, day.year)
+    entry = numbering.allocate(session, actor, DOCUMENT, prefix, day.year, owner_register=REGISTER,
+                               owner_id=n.id, owner_label=n.title)
     now = now_utc()
     old_date = n.document_date
     n.status = NoticeStatus.ISSUED.value
@@ -526,37 +478,19 @@ def issue(session: Session, actor: Actor, notice_id: uuid.UUID, prefix: str, iss
         changes["document_date"] = [_canonical("document_date", old_date), day.isoformat()]
     audit.record(session, actor, "issue", REGISTER, n.id, record_version=n.version, label=_label(n),
                  changes=changes, at=now)
-    audit.record(session, actor, "create", NUMBER_REGISTER, entry.id, label=f"{entry.number} {n.title}",
-                 changes={"document_number": [None, entry.number], "status": [None, NumberStatus.USED.value]}, at=now)
     return entry.number
 
 
 def cancel_number(session: Session, actor: Actor, prefix: str, year: int, serial: int, reason: str) -> None:
     """Cancel a number given out: it stays in the register with the reason and is never given
     again; its notice becomes void (status "cancelled"), its text kept."""
-    reason_text = " ".join((reason or "").split()) if isinstance(reason, str) else ""
-    if not reason_text:
-        raise ValidationError.at("reason", _("Please give the reason for cancelling the number."))
-    if len(reason_text) > MAX_LONG:
-        raise ValidationError.at("reason", _("At most {n} characters.").format(n=MAX_LONG))
-    entry = session.execute(
-        select(DocumentNumber).where(DocumentNumber.prefix == (prefix or "").strip(), DocumentNumber.year == year,
-                                     DocumentNumber.serial == serial)
-        .with_for_update().execution_options(populate_existing=True)
-    ).scalar_one_or_none()
-    if entry is None:
-        raise NotFound(_("The number {number} has not been given out.").format(
-            number=format_document_number(prefix, year, serial)))
-    notice = session.get(Notice, entry.notice_id, with_for_update=True, populate_existing=True) if entry.notice_id else None
+    reason_text = numbering.clean_reason(reason)
+    entry = numbering.find(session, DOCUMENT, prefix, year, serial, for_update=True)
+    notice = session.get(Notice, entry.owner_id, with_for_update=True, populate_existing=True) if entry.owner_id else None
     _require_issue(actor, notice.group if notice else 0)
-    if entry.status == NumberStatus.CANCELLED:
-        raise ValidationError.at("", _("The number {number} is already cancelled.").format(number=entry.number))
-    now = now_utc()
-    entry.status = NumberStatus.CANCELLED.value
-    entry.cancelled_at, entry.cancelled_by, entry.cancel_reason = now, actor.username, reason_text
-    audit.record(session, actor, "cancel", NUMBER_REGISTER, entry.id, label=entry.number, at=now,
-                 changes={"status": [NumberStatus.USED.value, NumberStatus.CANCELLED.value], "reason": [None, reason_text]})
+    numbering.cancel(session, actor, entry, reason_text)
     if notice is not None and notice.status == NoticeStatus.ISSUED:
+        now = now_utc()
         notice.status = NoticeStatus.CANCELLED.value
         notice.updated_at, notice.updated_by = now, actor.username
         _flush(session)

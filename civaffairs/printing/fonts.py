@@ -43,15 +43,15 @@ WINDOWS_FILES: dict[FontRole, list[tuple[str, int]]] = {
     FontRole.TITLE: [("FZXBSJW.TTF", 0), ("方正小标宋简体.TTF", 0), ("simsun.ttc", 0)],
 }
 
-# Shipped stand-ins.  No free FangSong exists in Debian: the Song face (AR PL UMing) stands in
-# for the body, so that 楷体 headings stay distinct from it; the heavier WenQuanYi Micro Hei
-# stands in for 小标宋 in the mark and the title, where weight matters more than the serif.
+# Shipped stand-ins (see resources/fonts/README.md).  Fandol FangSong is a real 仿宋 for the body;
+# the heavy Fandol Song Bold stands in for 小标宋 in the mark and the title.  Both are converted
+# from CFF to TrueType outlines by scripts/convert_fonts.py, since ReportLab embeds only glyf fonts.
 SHIPPED_FILES: dict[FontRole, tuple[str, int]] = {
     FontRole.SONG: ("uming.ttc", 0),
     FontRole.HEI: ("wqy-microhei.ttc", 0),
     FontRole.KAI: ("ukai.ttc", 0),
-    FontRole.FANGSONG: ("uming.ttc", 0),
-    FontRole.TITLE: ("wqy-microhei.ttc", 0),
+    FontRole.FANGSONG: ("FandolFang-Regular.ttf", 0),
+    FontRole.TITLE: ("FandolSong-Bold.ttf", 0),
 }
 
 # Names found in templates and Word documents → role.

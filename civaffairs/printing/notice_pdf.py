@@ -19,8 +19,8 @@ Choices, written down:
   is condensed horizontally to fit 150 mm (the text area less 3 mm each side): "天水市麦积区民政局
   文件" runs at 76 %; a very long name shrinks rather than condense below 50 %.
 - Red is pure RGB red (1, 0, 0), for the mark and the 1 pt rule.  Everything else is black.
-- The body face is the FANGSONG role (仿宋 on Windows; a Song stand-in elsewhere, see fonts.py);
-  the mark and the title use the TITLE role (方正小标宋 when installed).
+- The body face is the FANGSONG role (仿宋 on Windows; Fandol FangSong elsewhere, see fonts.py);
+  the mark and the title use the TITLE role (方正小标宋 when installed; Fandol Song Bold elsewhere).
 - The document number is 16 pt FangSong, centred, two empty lines below the mark; the rule 4 mm
   below the number.  A draft leaves the number's line empty and prints "草稿" diagonally on
   every page; a notice whose number was cancelled prints "作废".
@@ -33,11 +33,18 @@ Choices, written down:
   two characters from the right; the date below it, starting two characters further right,
   or right-aligned two characters in when it is the longer.  The signature keeps the text's last
   line with it, so that no page holds only a signature.
-- Closing block (版记) at the foot of the last page: rules as wide as the text area, the outer
-  ones 0.35 mm, the inner one 0.25 mm, the last on the bottom edge of the text area; 14 pt
-  FangSong, one character in from each side; a page is added when the last one has no room.
+- Closing block (版记) at the foot of the last page, which is an even page (the back cover when
+  printed two-sided), so a notice with a closing block has an even number of pages: it goes
+  below the text when the text ends on an even page with room for it (and an empty line above
+  it); when the text ends on an odd page it goes on the next page, alone; when the text ends on an
+  even page without room, a blank page and then the closing block's page follow.  Rules as wide
+  as the text area, the outer ones 0.35 mm, the inner one 0.25 mm, the last on the bottom edge of
+  the text area; 14 pt FangSong, one character in from each side.
 - Page numbers "— N —" in 14 pt Song, their em box 7 mm below the text area, odd pages on the
-  right and even pages on the left, one character in.
+  right and even pages on the left, one character in.  Only pages with text carry one: a blank
+  page and a page holding only the closing block do not (GB/T 9704 7.5: "版记页前有空白页的，
+  空白页和版记页均不编排页码"); a page with both text and the closing block keeps its number,
+  as every page of text does.
 
 Every string is checked against its font's character map before it is drawn
 (`PrintFont.check`): a character the font lacks is an error naming it, never a blank."""
@@ -590,8 +597,13 @@ def render_notice(notice: Any, *, office_mark: str, out: str | os.PathLike[str] 
     title_bottom = _draw_head(c, d, office_mark)
     first_row = max(0, math.ceil((title_bottom + PITCH - TOP) / PITCH - 1e-6))
     pages, free_row = _paginate(body, first_row)
-    if closing_height and TOP + (free_row + 1) * PITCH > BOTTOM - closing_height:
-        pages.append([])  # no room for the closing block (and an empty line above it): a page of its own
+    numbered = len(pages)  # the pages of text; only these carry a page number
+    if closing_height:
+        fits = TOP + (free_row + 1) * PITCH <= BOTTOM - closing_height  # with an empty line above it
+        if not (fits and len(pages) % 2 == 0):
+            if len(pages) % 2 == 0:
+                pages.append([])  # a blank odd page, so that the closing block falls on an even one
+            pages.append([])  # the closing block's own page, the back of the last sheet
     for number, page in enumerate(pages, start=1):
         if number > 1:
             c.showPage()
@@ -600,7 +612,8 @@ def render_notice(notice: Any, *, office_mark: str, out: str | os.PathLike[str] 
             _draw_line(c, line, TOP + row * PITCH)
         if number == len(pages) and closing_height:
             _draw_closing(c, d, copy_lines, closing_height)
-        _draw_page_number(c, number)
+        if number <= numbered:
+            _draw_page_number(c, number)
     c.save()
     data = buffer.getvalue()
     if out is not None:

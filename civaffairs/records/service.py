@@ -20,10 +20,12 @@ from sqlalchemy.orm.exc import StaleDataError
 from civaffairs.accounts.roles import Actor
 from civaffairs.audit import service as audit
 from civaffairs.core.clock import now_utc
-from civaffairs.core.errors import EditConflict, FieldChange, NotFound, PermissionDenied, ValidationError
+from civaffairs.core.errors import (
+    EditConflict, FieldChange, HasChildren, NotFound, PermissionDenied, ValidationError,
+)
 from civaffairs.core.i18n import _
 from civaffairs.records import values as V
-from civaffairs.records.spec import FieldSpec, Kind, RegisterSpec, get_register
+from civaffairs.records.spec import FieldSpec, Kind, RegisterSpec, children_of, get_register
 
 
 # ------------------------------------------------------------------ queries
@@ -171,7 +173,20 @@ def fetch(session: Session, actor: Actor, spec: RegisterSpec, q: ListQuery = Lis
     """One page of the list, sorted and filtered by the database."""
     qq = _query(spec)
     stmt = qq.select_rows(actor, q).order_by(*qq.order_by(actor, q)).offset(offset).limit(limit)
-    return [_row(actor, spec, r._mapping) for r in session.execute(stmt)]
+    rows = [_row(actor, spec, r._mapping) for r in session.execute(stmt)]
+    _add_computed(session, spec, rows)
+    return rows
+
+
+def _add_computed(session: Session, spec: RegisterSpec, rows: Sequence[Row]) -> None:
+    """The computed columns' values of a page, one query each (by the group's figures)."""
+    if not spec.computed or not rows:
+        return
+    ids = [r.id for r in rows]
+    for column in spec.computed:
+        found = column.compute(session, ids)
+        for r in rows:
+            r.values[column.field.name] = found.get(r.id)
 
 
 def _row(actor: Actor, spec: RegisterSpec, m: Mapping[str, Any]) -> Row:
@@ -193,7 +208,21 @@ def get(session: Session, actor: Actor, spec: RegisterSpec, record_id: uuid.UUID
     r = session.execute(_query(spec).select_all().where(spec.model.id == record_id)).first()
     if r is None:
         raise NotFound(_("This record no longer exists."))
-    return _row(actor, spec, r._mapping)
+    row = _row(actor, spec, r._mapping)
+    _add_computed(session, spec, [row])
+    return row
+
+
+def live_children(session: Session, spec: RegisterSpec, record_id: uuid.UUID) -> list[tuple[RegisterSpec, int]]:
+    """How many live records of each child register belong to the record `record_id` of `spec`."""
+    found = []
+    for child in children_of(spec):
+        model = child.model
+        n = session.scalar(select(func.count()).select_from(model).where(
+            getattr(model, child.parent_field or "") == record_id, model.deleted_at.is_(None))) or 0
+        if n:
+            found.append((child, n))
+    return found
 
 
 @dataclass(frozen=True)
@@ -358,6 +387,9 @@ def delete(session: Session, actor: Actor, spec: RegisterSpec, record_id: uuid.U
         return
     if expected_version is not None and obj.version != expected_version:
         raise _conflict(session, spec, obj, expected_version)
+    children = live_children(session, spec, record_id)
+    if children:
+        raise HasChildren(_label(session, spec, _current(spec, obj)), [(c.name, n) for c, n in children])
     now = now_utc()
     obj.deleted_at, obj.deleted_by = now, actor.username
     obj.updated_at, obj.updated_by = now, actor.username
@@ -380,6 +412,10 @@ def restore(session: Session, actor: Actor, spec: RegisterSpec, record_id: uuid.
         return get(session, actor, spec, record_id)
     current = _current(spec, obj)
     errors: dict[str, str] = {}
+    if spec.parent_field and spec.parent_key:  # a child comes back only to a live parent
+        parent = session.get(get_register(spec.parent_key).model, current.get(spec.parent_field))
+        if parent is None or parent.deleted_at is not None:
+            errors[spec.parent_field] = _("the record it belongs to has been deleted; restore that first.")
     for rule in spec.rules:  # e.g. a new check-in for the same day was entered meanwhile
         errors.update(rule(session, current, record_id))
     if errors:

@@ -5,7 +5,7 @@ service and audit machinery do the rest.  Labels are `N_`-marked English texts t
 they are shown."""
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
@@ -48,6 +48,7 @@ class Sensitivity(StrEnum):
 class Choice:
     code: str
     label: str  # N_-marked
+    colour: str | None = None  # "#rrggbb": shown in this colour wherever it appears (health codes, results)
 
     @property
     def title(self) -> str:
@@ -88,6 +89,28 @@ class FieldSpec:
 # (session, values after coercion, id of the record being edited or None) -> {field: message}
 RegisterRule = Callable[["Session", Mapping[str, Any], "uuid.UUID | None"], dict[str, str]]
 
+# (session, ids of the records on a page) -> {id: value}: one query for a whole page.
+Compute = Callable[["Session", Sequence["uuid.UUID"]], Mapping["uuid.UUID", Any]]
+
+
+@dataclass(frozen=True)
+class ComputedColumn:
+    """A list column computed from other records whenever a page is shown, never stored: an
+    institution's status today, a NAT round's completion, days of cover.  `field` says how the
+    value is shown (its kind, choices, width; it is never in the form); `compute` is a function of
+    the group's `figures.py`, so that the list, the report and the tests share one computation.
+    Not sortable or searchable: the database does not have the value."""
+
+    field: FieldSpec
+    compute: Compute
+
+
+class RowLevel(StrEnum):
+    """How a row asks for attention in lists (and the overview): the GUI picks the colours."""
+
+    ALERT = "alert"  # red: a positive result, a fever, an overdue correction
+    WARNING = "warning"  # yellow: below target, not yet done
+
 
 @dataclass(frozen=True)
 class RegisterSpec:
@@ -103,10 +126,23 @@ class RegisterSpec:
     default_descending: bool = False
     rules: tuple[RegisterRule, ...] = ()
     record_noun: str = ""  # N_-marked, e.g. "staff member"; used in window titles
+    # The record this one belongs to (an institution's resident, a round's result): a REFERENCE
+    # field.  The parent's view shows these records in its detail pane, a new one opens with the
+    # parent filled in, and a parent with live children cannot be deleted.
+    parent_field: str | None = None
+    computed: tuple[ComputedColumn, ...] = ()
+    # (row values, computed ones included) -> a level, for rows that need attention
+    row_level: Callable[[Mapping[str, Any]], RowLevel | None] | None = None
+    # Fast keyboard entry keeps these from one record to the next (by default the date and the parent).
+    carry_over: tuple[str, ...] | None = None
     _by_name: dict[str, FieldSpec] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         self._by_name.update({f.name: f for f in self.fields})
+        if self.parent_field is not None:
+            parent = self._by_name[self.parent_field]
+            if parent.kind is not Kind.REFERENCE or not parent.reference:
+                raise ValueError(f"{self.key}: the parent field {self.parent_field} is not a reference")
 
     @property
     def name(self) -> str:
@@ -119,8 +155,23 @@ class RegisterSpec:
         return name in self._by_name
 
     @property
+    def parent_key(self) -> str | None:
+        """The key of the parent register, if records of this one belong to another's."""
+        return self._by_name[self.parent_field].reference if self.parent_field else None
+
+    @property
     def list_fields(self) -> tuple[FieldSpec, ...]:
-        return tuple(f for f in self.fields if f.in_list)
+        """The list's columns: the stored fields shown in lists, then the computed ones."""
+        return tuple(f for f in self.fields if f.in_list) + tuple(c.field for c in self.computed)
+
+    def is_computed(self, name: str) -> bool:
+        return any(c.field.name == name for c in self.computed)
+
+    @property
+    def carried_fields(self) -> tuple[str, ...]:
+        if self.carry_over is not None:
+            return self.carry_over
+        return tuple(n for n in (self.parent_field, self.date_field) if n and self.field(n).in_form)
 
     @property
     def form_fields(self) -> tuple[FieldSpec, ...]:
@@ -128,9 +179,9 @@ class RegisterSpec:
 
 
 HEALTH_CODE_CHOICES = (
-    Choice("green", N_("Green")),
-    Choice("yellow", N_("Yellow")),
-    Choice("red", N_("Red")),
+    Choice("green", N_("Green"), "#1e8449"),
+    Choice("yellow", N_("Yellow"), "#b7950b"),
+    Choice("red", N_("Red"), "#c0392b"),
 )
 
 
@@ -150,3 +201,8 @@ def get_register(key: str) -> RegisterSpec:
 
 def all_registers() -> list[RegisterSpec]:
     return list(_REGISTERS.values())
+
+
+def children_of(spec: RegisterSpec) -> list[RegisterSpec]:
+    """The registers whose records belong to a record of `spec`, in registration order."""
+    return [r for r in _REGISTERS.values() if r.parent_key == spec.key]
