@@ -25,6 +25,13 @@ def _parser() -> argparse.ArgumentParser:
     notice = documents.add_parser("notice", parents=[common], help=_("an issued notice, by its document number"))
     notice.add_argument("number", help=_("the document number, e.g. 麦民发〔2021〕12号"))
     notice.add_argument("--out", required=True, metavar="FILE.pdf", help=_("the PDF file to write"))
+    inspection = documents.add_parser("inspection", parents=[common], help=_("an inspection report, by its number"))
+    inspection.add_argument("number", help=_("the report number, e.g. 麦民督〔2021〕5号"))
+    inspection.add_argument("--out", required=True, metavar="FILE.pdf", help=_("the PDF file to write"))
+    report = sub.add_parser("report", parents=[common], help=_("the statistics report of a period, as a workbook or a PDF"))
+    report.add_argument("--from", dest="date_from", required=True, metavar="DATE", help=_("first day, e.g. 2021-10-01"))
+    report.add_argument("--to", dest="date_to", required=True, metavar="DATE", help=_("last day, e.g. 2021-11-05"))
+    report.add_argument("--out", required=True, metavar="FILE.xlsx", help=_("the file to write: .xlsx or .pdf"))
     return parser
 
 
@@ -49,7 +56,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "demo":
         return run_demo(args)
     if args.command == "print":
+        if args.document == "inspection":
+            from civaffairs.supervision.cli import run_print_inspection
+
+            return run_print_inspection(args)
         return run_print(args)
+    if args.command == "report":
+        from civaffairs.reports.cli import run_report
+
+        return run_report(args)
     from civaffairs.gui.app import run
 
     return run(args)
@@ -66,6 +81,7 @@ def run_demo(args: argparse.Namespace) -> int:
     try:
         made = demo.create_accounts(db)
         counts = demo.fill(db, staff=args.staff, days=args.days)
+        groups = demo.fill_groups(db)
         issued, drafts = demo.fill_notices(db)
     except CivaffairsError as e:
         print(e.message, file=sys.stderr)
@@ -78,6 +94,9 @@ def run_demo(args: argparse.Namespace) -> int:
         for a in made:
             print(f"  {a.username:<14} {a.role.label:<8} {a.password}")
     print(_("Added: {staff} staff, {check_ins} check-ins, {visitors} visitors, {disinfection} disinfection entries.").format(**counts))
+    for package, added in groups.items():
+        print(_("Added ({package}): {counts}").format(
+            package=package, counts=", ".join(f"{k} {v}" for k, v in added.items())))
     print(_("Notices: {issued} issued ({numbers}), {drafts} draft.").format(
         issued=len(issued), numbers="、".join(issued), drafts=drafts))
     return 0

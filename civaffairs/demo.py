@@ -24,7 +24,9 @@ SURNAMES = "王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗郑梁�
 GIVEN = ["伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀英",
          "霞", "平", "刚", "桂英", "建华", "志强", "海燕", "晓东", "文博", "子涵", "雪梅", "国庆", "红梅", "建国", "玉兰"]
 DEPARTMENTS = ["办公室", "社会救助股", "养老服务股", "社会事务股", "区划地名股", "社会组织管理局", "慈善协会", "婚姻登记处"]
-POSTS = ["科员", "股长", "副股长", "主任", "副主任", "办事员", "副局长"]
+# A bureau has one director and a few deputies; the rest are section staff.
+LEADERSHIP = [("局长", "局领导"), ("副局长", "局领导"), ("副局长", "局领导"), ("副局长", "局领导")]
+POSTS = ["科员", "科员", "科员", "股长", "副股长", "办事员", "四级主任科员"]
 REGIONS = ["620503", "620502", "620521", "620522", "620523"]  # 天水市麦积区、秦州区及所辖县
 UNITS = ["麦积区卫健局", "道北街道办事处", "桥南街道办事处", "区慈善协会", "甘泉镇政府", "社棠镇政府", "中国移动天水分公司", "区财政局"]
 AREAS = ["一楼大厅", "二楼办公区", "三楼会议室", "档案室", "卫生间", "电梯轿厢", "食堂", "婚姻登记大厅", "门卫室"]
@@ -39,7 +41,12 @@ def resident_id(rng: random.Random, born: date, male: bool) -> str:
 
 
 def person_name(rng: random.Random) -> str:
-    return rng.choice(SURNAMES) + rng.choice(GIVEN) + (rng.choice(GIVEN) if rng.random() < 0.3 else "")
+    """An ordinary name: a surname and a given name of one or two characters (never 子涵子涵)."""
+    given = rng.choice(GIVEN)
+    if len(given) == 1 and rng.random() < 0.4:  # 王建军: two one-character parts, never the same twice
+        second = rng.choice([g for g in GIVEN if len(g) == 1 and g != given])
+        given += second
+    return rng.choice(SURNAMES) + given
 
 
 def mobile(rng: random.Random) -> str:
@@ -92,12 +99,14 @@ def fill(db: Database, *, staff: int = 48, days: int = 30, seed: int = 2021, act
     counts = dict.fromkeys(("staff", "check_ins", "visitors", "disinfection"), 0)
     staff_ids = []
     with db.write() as s:
-        for _ in range(staff):
+        for n in range(staff):
             male = rng.random() < 0.5
             born = date(rng.randrange(1965, 2000), rng.randrange(1, 13), rng.randrange(1, 29))
             groups = sorted({str(rng.randrange(1, 8)) for _ in range(rng.choice((1, 1, 2)))})
+            post, department = (LEADERSHIP[n] if existing == 0 and n < len(LEADERSHIP)
+                                else (rng.choice(POSTS), rng.choice(DEPARTMENTS)))
             row = records.create(s, actor, bo.STAFF, {
-                "name": person_name(rng), "department": rng.choice(DEPARTMENTS), "post": rng.choice(POSTS),
+                "name": person_name(rng), "department": department, "post": post,
                 "phone": mobile(rng), "id_number": resident_id(rng, born, male), "working_groups": groups,
             })
             staff_ids.append(row.id)
@@ -182,3 +191,34 @@ def fill_notices(db: Database, *, actor: Actor = COMMAND_LINE_ACTOR) -> tuple[li
             else:
                 issued.append(notices.issue(s, actor, notice_id, NOTICE_PREFIX, day))
     return issued, drafts
+
+
+# The packages whose demo.py adds records, in the order they depend on each other: the place tree
+# first (institutions, compounds and households are in towns), the supervision teams last (they
+# visit the compounds and institutions).
+DEMO_MODULES = ["civaffairs.places.demo"] + [
+    f"civaffairs.groups.{package}.demo" for package in
+    ("service_institutions", "community", "assistance", "social_organisations", "donations", "volunteers")
+] + ["civaffairs.supervision.demo"]
+
+
+def fill_groups(db: Database, *, actor: Actor = COMMAND_LINE_ACTOR, today: date | None = None,
+                progress: Callable[[int, int], None] | None = None) -> dict[str, dict[str, int]]:
+    """Every package's own demo data (those that have a demo.py), through their services."""
+    import importlib
+
+    done: dict[str, dict[str, int]] = {}
+    for i, name in enumerate(DEMO_MODULES):
+        if progress:
+            progress(i, len(DEMO_MODULES))
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as e:
+            if e.name is not None and name.startswith(e.name):
+                continue  # that group has no demo data yet
+            raise
+        kwargs: dict[str, object] = {"actor": actor}
+        if "today" in module.fill.__code__.co_varnames:
+            kwargs["today"] = today
+        done[name.split(".")[-2]] = module.fill(db, **kwargs)
+    return done

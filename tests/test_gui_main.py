@@ -67,20 +67,22 @@ def test_first_start_login_tabs_staff_with_bad_id_and_audit(qtbot: QtBot, data_d
     window = startup.main_window
     qtbot.addWidget(window)
 
-    # Eight tabs in the order of the brief, in Chinese; each opens.
+    # The overview, the seven groups in the order of the brief, the supervision teams; each opens.
     tabs = window.tabs
-    assert tabs.count() == 8
+    assert tabs.count() == 9
     assert tabs.tabText(0) == "总览"
     assert [tabs.tabText(i) for i in range(1, 8)] == [g.short_name for g in GROUPS]
+    assert tabs.tabText(8) == "督查"
     assert GROUPS[0].name == "局机关疫情防控组"
-    for i in range(8):
+    for i in range(9):
         tabs.setCurrentIndex(i)
         assert tabs.currentWidget().isVisible()
 
     # The status bar: user, role, database.
     assert "王主任" in window.user_label.text()
     assert "管理员" in window.role_label.text()
-    assert "civaffairs.sqlite" in window.database_label.text()
+    assert window.database_label.text() == "数据库：本机数据库"  # in words, not a file path
+    assert "civaffairs.sqlite" in window.database_label.toolTip()
 
     # Add a staff member with a wrong ID check digit: the message appears at the ID field.
     tabs.setCurrentIndex(1)

@@ -29,6 +29,7 @@ ACTION_LABELS = {
     "settings": N_("Settings changed"),
     "issue": N_("Issued"),  # a notice, under a document number
     "cancel": N_("Cancelled"),  # a document number, and its notice
+    "export": N_("Exported"),  # a report or a list written to a file
 }
 
 

@@ -29,10 +29,22 @@ def resolve_database_url(data_dir: Path, explicit: str | None = None) -> str:
 
 
 def describe_url(url: str) -> str:
-    """The database as shown in the status bar, without any password."""
+    """The database as an administrator reads it (the tooltip, the log), without any password."""
     from sqlalchemy.engine import make_url
 
     u = make_url(url)
     if u.get_backend_name() == "sqlite":
         return f"SQLite {u.database}"
     return f"PostgreSQL {u.username or ''}@{u.host or 'localhost'}:{u.port or 5432}/{u.database}"
+
+
+def database_in_words(url: str) -> str:
+    """The database as a clerk reads it in the status bar: 本机数据库, or 服务器 NAME."""
+    from sqlalchemy.engine import make_url
+
+    from civaffairs.core.i18n import _
+
+    u = make_url(url)
+    if u.get_backend_name() == "sqlite":
+        return _("this PC's database")
+    return _("server {name}").format(name=u.host or "localhost")

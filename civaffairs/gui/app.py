@@ -60,6 +60,10 @@ def setup_application(app: QApplication, language: str) -> None:
     app.setApplicationName("civaffairs")
     app.setApplicationVersion(__version__)
     register_fonts()
+    from civaffairs.gui.style import CivaffairsStyle
+
+    if not isinstance(app.style(), CivaffairsStyle):
+        app.setStyle(CivaffairsStyle(app.style().name()))
     font = QFont(app.font())
     font.setFamilies(UI_FONT_FAMILIES)
     font.setPointSize(max(font.pointSize(), 10))

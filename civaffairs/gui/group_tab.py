@@ -54,3 +54,14 @@ def build_group_tab(ctx: AppContext, group: WorkingGroup) -> GroupTab:
             raise
         return GroupTab(ctx, group)
     return module.build_tab(ctx, group)  # type: ignore[no-any-return]
+
+
+def build_supervision_tab(ctx: AppContext) -> QWidget | None:
+    """The supervision teams' tab (`civaffairs.supervision.ui.build_tab`), once that package is there."""
+    try:
+        module = importlib.import_module("civaffairs.supervision.ui")
+    except ModuleNotFoundError as e:
+        if e.name not in ("civaffairs.supervision", "civaffairs.supervision.ui"):
+            raise
+        return None
+    return module.build_tab(ctx)  # type: ignore[no-any-return]

@@ -7,10 +7,10 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget
 
 from civaffairs import __version__
 from civaffairs.core.i18n import _
-from civaffairs.core.paths import describe_url
+from civaffairs.core.paths import database_in_words, describe_url
 from civaffairs.groups import GROUPS
 from civaffairs.gui.context import AppContext
-from civaffairs.gui.group_tab import build_group_tab
+from civaffairs.gui.group_tab import build_group_tab, build_supervision_tab
 from civaffairs.gui.operations import Progress
 from civaffairs.gui.overview import OverviewTab
 
@@ -33,6 +33,10 @@ class MainWindow(QMainWindow):
             self.group_tabs.append(tab)
             self.tabs.addTab(tab, group.short_name)
             self.tabs.setTabToolTip(self.tabs.count() - 1, group.name)
+        self.supervision_tab = build_supervision_tab(ctx)
+        if self.supervision_tab is not None:
+            self.tabs.addTab(self.supervision_tab, _("Supervision"))
+            self.tabs.setTabToolTip(self.tabs.count() - 1, _("The three supervision teams: inspections and corrections"))
         self.setCentralWidget(self.tabs)
         self.overview.demo_button.clicked.connect(self.fill_demo_data)
         self._build_menus()
@@ -84,7 +88,8 @@ class MainWindow(QMainWindow):
         self.user_label.setObjectName("statusUser")
         self.role_label = QLabel(_("Role: {role}").format(role=actor.role.label))
         self.role_label.setObjectName("statusRole")
-        self.database_label = QLabel(_("Database: {db}").format(db=describe_url(self.ctx.db.url)))
+        self.database_label = QLabel(_("Database: {db}").format(db=database_in_words(self.ctx.db.url)))
+        self.database_label.setToolTip(describe_url(self.ctx.db.url))
         self.database_label.setObjectName("statusDatabase")
         for label in (self.user_label, self.role_label, self.database_label):
             self.statusBar().addPermanentWidget(label)
@@ -117,7 +122,9 @@ class MainWindow(QMainWindow):
         ctx = self.ctx
 
         def job(progress: Progress) -> dict[str, int]:
-            return demo.fill(ctx.db, actor=ctx.actor, progress=progress.report)
+            counts = demo.fill(ctx.db, actor=ctx.actor, progress=progress.report)
+            demo.fill_groups(ctx.db, actor=ctx.actor, progress=progress.report)
+            return counts
 
         def done(counts: dict[str, int]) -> None:
             self.statusBar().showMessage(

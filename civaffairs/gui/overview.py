@@ -7,6 +7,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QPushButton, QScrollArea, QSplitter, QVBoxLayout, QWidget
 
 from civaffairs.core.clock import today_local
+from civaffairs.core.dates import long_date
 from civaffairs.core.i18n import _
 from civaffairs.groups import GROUPS
 from civaffairs.gui.context import AppContext
@@ -18,10 +19,14 @@ from civaffairs.records.spec import all_registers
 
 def group_overview(package: str):  # type: ignore[no-untyped-def]
     """A group's own overview lines (`overview_lines(ctx)` in its `ui.py`), if it has any."""
+    return group_overview_module(f"civaffairs.groups.{package}.ui")
+
+
+def group_overview_module(name: str):  # type: ignore[no-untyped-def]
     try:
-        module = importlib.import_module(f"civaffairs.groups.{package}.ui")
+        module = importlib.import_module(name)
     except ModuleNotFoundError as e:
-        if e.name != f"civaffairs.groups.{package}.ui":
+        if e.name is None or not name.startswith(e.name):
             raise
         return None
     return getattr(module, "overview_lines", None)
@@ -37,6 +42,12 @@ class OverviewTab(QWidget):
                                 "overviewTitle", grow=5))
         self.date_label = QLabel()
         outer.addWidget(self.date_label)
+
+        self.statistics_button = QPushButton(_("Statistics report…"))
+        self.statistics_button.setObjectName("statisticsButton")
+        self.statistics_button.setToolTip(_("The statistics report of a period (统计上报), as a workbook or a PDF."))
+        self.statistics_button.clicked.connect(self.open_statistics)
+        outer.addWidget(self.statistics_button, 0, Qt.AlignmentFlag.AlignLeft)
 
         self.demo_button = QPushButton(_("Fill with demo data…"))
         self.demo_button.setObjectName("demoButton")
@@ -68,6 +79,18 @@ class OverviewTab(QWidget):
                 self.extra_labels[group.number] = (extra, lines)
             lay.addStretch(1)
             grid.addWidget(box, i // 2, i % 2)
+        supervision = group_overview_module("civaffairs.supervision.ui")
+        if supervision is not None:
+            box = QGroupBox(_("Supervision teams"))
+            box.setObjectName("overviewSupervision")
+            lay = QVBoxLayout(box)
+            extra = QLabel()
+            extra.setObjectName("overviewExtraSupervision")
+            extra.setWordWrap(True)
+            lay.addWidget(extra)
+            lay.addStretch(1)
+            self.extra_labels[0] = (extra, supervision)
+            grid.addWidget(box, len(GROUPS) // 2, len(GROUPS) % 2)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
@@ -87,9 +110,15 @@ class OverviewTab(QWidget):
         ctx.ops.sig_changed.connect(lambda _keys: self._timer.start())
         self.refresh()
 
+    def open_statistics(self) -> None:
+        from civaffairs.gui.statistics_dialog import StatisticsDialog
+
+        self.statistics_dialog = StatisticsDialog(self.ctx, self)
+        self.statistics_dialog.open()
+
     def refresh(self) -> None:
         ctx = self.ctx
-        self.date_label.setText(_("Today is {date}.").format(date=today_local().isoformat()))
+        self.date_label.setText(_("Today is {date}.").format(date=long_date(today_local())))
         total = 0
         for key, label in self.count_labels.items():
             spec = next(s for s in all_registers() if s.key == key)

@@ -2,6 +2,7 @@
 and add / edit / delete (and, for administrators, the recycle bin with restore)."""
 from __future__ import annotations
 
+import uuid
 from dataclasses import replace
 from datetime import date
 
@@ -9,7 +10,7 @@ from PySide6.QtCore import QDate, QItemSelectionModel, Qt, QTimer, Signal
 from PySide6.QtGui import QFontMetrics, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView, QCheckBox, QComboBox, QDateEdit, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
-    QMessageBox, QPushButton, QTableView, QVBoxLayout, QWidget,
+    QMessageBox, QPushButton, QSplitter, QTableView, QTabWidget, QVBoxLayout, QWidget,
 )
 
 from civaffairs.core.i18n import _
@@ -17,7 +18,8 @@ from civaffairs.gui.context import AppContext
 from civaffairs.gui.form import RecordForm
 from civaffairs.gui.table_model import ROW_ROLE, RecordTableModel
 from civaffairs.records import service as records
-from civaffairs.records.spec import RegisterSpec
+from civaffairs.records.display import cell_text
+from civaffairs.records.spec import RegisterSpec, children_of
 
 SEARCH_DELAY_MS = 250  # wait for a pause in typing before asking the database
 
@@ -25,11 +27,18 @@ SEARCH_DELAY_MS = 250  # wait for a pause in typing before asking the database
 class RegisterView(QWidget):
     sig_record_saved = Signal(object)
     """Emitted with the saved `records.Row` after the form saved a record."""
+    sig_current_changed = Signal(object)
+    """Emitted with the selected `records.Row` (or None) when the selection changes."""
 
-    def __init__(self, ctx: AppContext, spec: RegisterSpec, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: AppContext, spec: RegisterSpec, parent: QWidget | None = None, *,
+                 in_detail_pane: bool = False) -> None:
+        """`in_detail_pane`: this view lists the children of one record of the parent register
+        (`set_parent_record`), hides the parent column, and shows no detail pane of its own."""
         super().__init__(parent)
         self.ctx, self.spec = ctx, spec
-        self.setObjectName(f"register_{spec.key}")
+        self.in_detail_pane = in_detail_pane
+        self.parent_id: uuid.UUID | None = None
+        self.setObjectName(f"detail_{spec.key}" if in_detail_pane else f"register_{spec.key}")
         actor = ctx.actor
         self.can_write = actor.can_write(spec.group)
         sees_health = spec.colour_field is not None and (
@@ -89,6 +98,11 @@ class RegisterView(QWidget):
         # -- actions
         actions = QHBoxLayout()
         self.add_button = QPushButton(_("Add…"))
+        self.fast_entry_button = QPushButton(_("Fast entry…"))
+        self.fast_entry_button.setObjectName("fastEntryButton")
+        self.fast_entry_button.setToolTip(_("Enter one record after another with the keyboard alone: Enter moves to "
+                                            "the next field, Enter on the last field saves, Esc stops."))
+        self.fast_entry_button.clicked.connect(self.start_fast_entry)
         self.edit_button = QPushButton(_("Edit…"))
         self.delete_button = QPushButton(_("Delete"))
         self.restore_button = QPushButton(_("Restore"))
@@ -96,6 +110,8 @@ class RegisterView(QWidget):
                              ("delete", self.delete_button), ("restore", self.restore_button)):
             button.setObjectName(f"{name}Button")
             actions.addWidget(button)
+            if button is self.add_button:
+                actions.addWidget(self.fast_entry_button)
         actions.addStretch(1)
         self.print_button = QPushButton(_("Print list…"))
         self.print_button.setObjectName("printButton")
@@ -111,7 +127,8 @@ class RegisterView(QWidget):
         QShortcut(QKeySequence.StandardKey.Find, self, activated=self.search.setFocus)
 
         # -- table
-        self.model = RecordTableModel(ctx.ops.read, actor, spec)
+        hidden = frozenset({spec.parent_field}) if in_detail_pane and spec.parent_field else frozenset()
+        self.model = RecordTableModel(ctx.ops.read, actor, spec, self._base_query(), hidden=hidden)
         self.table = QTableView()
         self.table.setObjectName("table")
         self.table.setModel(self.model)
@@ -121,6 +138,9 @@ class RegisterView(QWidget):
             Qt.SortOrder.DescendingOrder if spec.default_descending else Qt.SortOrder.AscendingOrder)
         self.table.horizontalHeader().setSortIndicatorShown(True)
         self.table.setSortingEnabled(True)  # asks the model (that is, the database) to sort
+        self._sort_indicator = (self.table.horizontalHeader().sortIndicatorSection(),
+                                self.table.horizontalHeader().sortIndicatorOrder())
+        self.table.horizontalHeader().sortIndicatorChanged.connect(self._on_sort_indicator)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setAlternatingRowColors(True)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -132,14 +152,92 @@ class RegisterView(QWidget):
         self._size_columns()
 
         layout = QVBoxLayout(self)
+        if in_detail_pane:
+            layout.setContentsMargins(0, 4, 0, 0)
         layout.addLayout(bar)
         layout.addLayout(actions)
-        layout.addWidget(self.table, 1)
+        # -- detail pane: the children of the selected record, each a normal register view
+        self.detail_views: dict[str, RegisterView] = {}
+        self.details: QTabWidget | None = None
+        children = [] if in_detail_pane else children_of(spec)
+        if children:
+            self.details = QTabWidget()
+            self.details.setObjectName("details")
+            self.details.setDocumentMode(True)
+            for child in children:
+                view = RegisterView(ctx, child, in_detail_pane=True)
+                self.detail_views[child.key] = view
+                self.details.addTab(view, child.name)
+            self.detail_caption = QLabel()
+            self.detail_caption.setObjectName("detailCaption")
+            self.detail_caption.setStyleSheet("font-weight: bold;")
+            lower = QWidget()
+            lower_layout = QVBoxLayout(lower)
+            lower_layout.setContentsMargins(0, 6, 0, 0)
+            lower_layout.addWidget(self.detail_caption)
+            lower_layout.addWidget(self.details, 1)
+            self.splitter = QSplitter(Qt.Orientation.Vertical)
+            self.splitter.setObjectName("detailSplitter")
+            self.splitter.addWidget(self.table)
+            self.splitter.addWidget(lower)
+            self.splitter.setStretchFactor(0, 3)
+            self.splitter.setStretchFactor(1, 2)
+            self.splitter.setChildrenCollapsible(False)
+            layout.addWidget(self.splitter, 1)
+        else:
+            layout.addWidget(self.table, 1)
 
         self.table.selectionModel().selectionChanged.connect(lambda *_a: self._update_buttons())
+        self.table.selectionModel().selectionChanged.connect(lambda *_a: self._on_current_changed())
+        self.model.modelReset.connect(self._on_current_changed)
         ctx.ops.sig_changed.connect(self._on_changed)
         self._update_count()
         self._update_buttons()
+        self._on_current_changed()
+
+    # -- parent and children
+
+    def _base_query(self) -> records.ListQuery:
+        if self.in_detail_pane and self.spec.parent_field:
+            return records.ListQuery(equals=((self.spec.parent_field, self.parent_id),))
+        return records.ListQuery()
+
+    def set_parent_record(self, record_id: uuid.UUID | None) -> None:
+        """Show the children of the parent record `record_id` (None: nothing selected)."""
+        self.parent_id = record_id
+        self.apply_filters()
+
+    def _on_current_changed(self) -> None:
+        rows = self.selected_rows()
+        row = rows[0] if len(rows) == 1 else None
+        self.sig_current_changed.emit(row)
+        if self.details is None:
+            return
+        parent_id = row.id if row is not None and not self.trash.isChecked() else None
+        for view in self.detail_views.values():
+            if view.parent_id != parent_id:
+                view.set_parent_record(parent_id)
+        if row is None:
+            self.detail_caption.setText(_("Select one record above to see what belongs to it."))
+        else:
+            label = " ".join(cell_text(self.spec.field(n), row) for n in self.spec.display_fields
+                             if self.spec.has_field(n))
+            self.detail_caption.setText(_("Belonging to: {record}").format(record=label))
+        for i, child in enumerate(self.detail_views.values()):
+            n = child.model.total_count() if parent_id else 0
+            self.details.setTabText(i, _("{register} ({n})").format(register=child.spec.name, n=n) if parent_id
+                                    else child.spec.name)
+
+    def _on_sort_indicator(self, section: int, order: Qt.SortOrder) -> None:
+        """A column the database cannot sort (a computed one) keeps the previous arrow, so that
+        the arrow always names the order the rows are in."""
+        header = self.table.horizontalHeader()
+        if 0 <= section < len(self.model.columns) and not self.model.columns[section].sortable:
+            header.blockSignals(True)
+            header.setSortIndicator(*self._sort_indicator)
+            header.blockSignals(False)
+            return
+        self._sort_indicator = (section, order)
 
     # -- layout
 
@@ -168,7 +266,8 @@ class RegisterView(QWidget):
             f, t = self.date_from.date(), self.date_to.date()
             d_from, d_to = date(f.year(), f.month(), f.day()), date(t.year(), t.month(), t.day())
         return replace(q, search=self.search.text().strip(), date_from=d_from, date_to=d_to,
-                       colours=self.colour.currentData() or (), deleted=self.trash.isChecked())
+                       colours=self.colour.currentData() or (), deleted=self.trash.isChecked(),
+                       equals=self._base_query().equals)
 
     def apply_filters(self) -> None:
         self._search_timer.stop()
@@ -179,13 +278,25 @@ class RegisterView(QWidget):
         self._update_buttons()
 
     def refresh(self) -> None:
+        """Read the list again, keeping the selected record selected (and so its detail pane)."""
+        before = [(index.row(), row.id) for index, row in
+                  ((i, self.model.data(i, ROW_ROLE)) for i in self.table.selectionModel().selectedRows()) if row]
         self.model.refresh()
+        if len(before) == 1:
+            old_row, record_id = before[0]
+            near = [old_row] + list(range(min(self.model.total_count(), self.model.PAGE_SIZE)))
+            for i in near:
+                row = self.model.row(i)
+                if row is not None and row.id == record_id:
+                    self.select_row(i)
+                    break
         self._update_count()
         self._update_buttons()
 
     def _on_changed(self, keys: frozenset[str]) -> None:
         referenced = {f.reference for f in self.spec.fields if f.reference}
-        if not keys or self.spec.key in keys or keys & referenced:
+        children = set(self.detail_views)  # a child's count shows in the parent's computed columns
+        if not keys or self.spec.key in keys or keys & referenced or keys & children:
             self.refresh()
 
     def _update_count(self) -> None:
@@ -197,6 +308,10 @@ class RegisterView(QWidget):
         in_trash = self.trash.isChecked()
         selected = bool(self.selected_rows())
         self.add_button.setVisible(self.can_write and not in_trash)
+        self.fast_entry_button.setVisible(self.can_write and not in_trash)
+        can_add = not self.in_detail_pane or self.parent_id is not None
+        self.add_button.setEnabled(can_add)
+        self.fast_entry_button.setEnabled(can_add)
         self.edit_button.setVisible(not in_trash)
         self.edit_button.setEnabled(selected)
         self.edit_button.setText(_("Edit…") if self.can_write else _("View…"))
@@ -221,19 +336,30 @@ class RegisterView(QWidget):
             QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
         )
 
-    def open_form(self, record_id=None, initial=None) -> RecordForm:  # type: ignore[no-untyped-def]
-        form = RecordForm(self.ctx, self.spec, record_id, self, initial)
+    def open_form(self, record_id=None, initial=None, *, continuous: bool = False) -> RecordForm:  # type: ignore[no-untyped-def]
+        fixed = {}
+        if self.in_detail_pane and self.spec.parent_field and self.parent_id is not None:
+            fixed = {self.spec.parent_field: self.parent_id}  # a child's form opens with its parent filled in
+            initial = {**(initial or {}), **fixed}
+        form = RecordForm(self.ctx, self.spec, record_id, self, initial, continuous=continuous, fixed=set(fixed))
         if not self.can_write:
             form.save_button.setEnabled(False)
         form.accepted.connect(lambda: self.sig_record_saved.emit(form.saved_row))
+        form.sig_saved.connect(self.sig_record_saved.emit)
         form.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         form.open()
         return form
 
     def add_record(self) -> RecordForm | None:
-        if not self.can_write or self.trash.isChecked():
+        if not self.can_write or self.trash.isChecked() or (self.in_detail_pane and self.parent_id is None):
             return None
         return self.open_form()
+
+    def start_fast_entry(self) -> RecordForm | None:
+        """连续录入: one record after another with the keyboard alone."""
+        if not self.can_write or self.trash.isChecked() or (self.in_detail_pane and self.parent_id is None):
+            return None
+        return self.open_form(continuous=True)
 
     def edit_selected(self) -> RecordForm | None:
         rows = self.selected_rows()

@@ -12,14 +12,17 @@ from dataclasses import dataclass, replace
 from typing import Any, Generic, Protocol, TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QPainter, QPixmap
 from sqlalchemy.orm import Session
 
 from civaffairs.accounts.roles import Actor
 from civaffairs.core.i18n import _
 from civaffairs.records import service as records
 from civaffairs.records.display import align_right, cell_text
-from civaffairs.records.spec import FieldSpec, RegisterSpec
+from civaffairs.records.spec import FieldSpec, RegisterSpec, RowLevel
+
+# Rows that need attention: light enough that the text stays readable, the same on every screen.
+ROW_COLOURS = {RowLevel.ALERT: QColor("#f8d7da"), RowLevel.WARNING: QColor("#fff3cd")}
 
 RowT = TypeVar("RowT")
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1  # the row object itself (e.g. a records.Row)
@@ -37,6 +40,7 @@ class Column(Generic[RowT]):
     align_right: bool = False
     width_chars: int = 10
     tooltip: Callable[[RowT], str] | None = None
+    colour: Callable[[RowT], str | None] | None = None  # "#rrggbb" of the cell's text, e.g. a health code
 
 
 class PagedSource(Protocol[RowT]):
@@ -136,6 +140,13 @@ class PagedTableModel(QAbstractTableModel, Generic[RowT]):
             return column.text(row)
         if role == Qt.ItemDataRole.ToolTipRole and column.tooltip:
             return column.tooltip(row)
+        if role in (Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.DecorationRole) and column.colour:
+            colour = column.colour(row)
+            if colour is None:
+                return None
+            return QBrush(QColor(colour)) if role == Qt.ItemDataRole.ForegroundRole else _dot(colour)
+        if role == Qt.ItemDataRole.FontRole and column.colour and column.colour(row):
+            return _bold()
         if role == Qt.ItemDataRole.TextAlignmentRole and column.align_right:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.BackgroundRole and self.row_background:
@@ -164,6 +175,37 @@ class RegisterSource:
         return records.fetch(session, self.actor, self.spec, self.query, offset, limit)
 
 
+_dots: dict[str, QIcon] = {}
+
+
+def _dot(colour: str) -> QIcon:
+    """A small filled circle of `colour`: a health code reads at a glance, also in grey print."""
+    if colour not in _dots:
+        pixmap = QPixmap(12, 12)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(pixmap)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setBrush(QColor(colour))
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.drawEllipse(1, 1, 10, 10)
+        painter.end()
+        _dots[colour] = QIcon(pixmap)
+    return _dots[colour]
+
+
+def _bold() -> QFont:
+    f = QFont()
+    f.setBold(True)
+    return f
+
+
+def _choice_colour(f: FieldSpec) -> Callable[[records.Row], str | None] | None:
+    colours = {c.code: c.colour for c in f.choices if c.colour}
+    if not colours:
+        return None
+    return lambda row: None if f.name in row.masked else colours.get(row.values.get(f.name))
+
+
 def _cell_text(f: FieldSpec) -> Callable[[records.Row], str]:
     return lambda row: cell_text(f, row)
 
@@ -172,11 +214,12 @@ def _masked_tip(f: FieldSpec) -> Callable[[records.Row], str]:
     return lambda row: _("Hidden: your role may not see this personal data.") if f.name in row.masked else ""
 
 
-def register_columns(spec: RegisterSpec) -> list[Column[records.Row]]:
+def register_columns(spec: RegisterSpec, hidden: frozenset[str] = frozenset()) -> list[Column[records.Row]]:
+    """The list's columns; computed ones cannot be sorted (the database does not have them)."""
     return [
-        Column(f.name, f.title, _cell_text(f), sortable=True, align_right=align_right(f), width_chars=f.width,
-               tooltip=_masked_tip(f) if f.sensitive else None)
-        for f in spec.list_fields
+        Column(f.name, f.title, _cell_text(f), sortable=not spec.is_computed(f.name), align_right=align_right(f),
+               width_chars=f.width, tooltip=_masked_tip(f) if f.sensitive else None, colour=_choice_colour(f))
+        for f in spec.list_fields if f.name not in hidden
     ]
 
 
@@ -184,9 +227,14 @@ class RecordTableModel(PagedTableModel[records.Row]):
     """A register's rows; `sort()` asks the database for the new order."""
 
     def __init__(self, reader: Callable[[Callable[[Session], Any]], Any], actor: Actor, spec: RegisterSpec,
-                 query: records.ListQuery | None = None, parent: Any = None) -> None:
+                 query: records.ListQuery | None = None, parent: Any = None,
+                 hidden: frozenset[str] = frozenset()) -> None:
         self.spec, self.actor = spec, actor
-        super().__init__(reader, register_columns(spec), RegisterSource(actor, spec, query or records.ListQuery()), parent)
+        super().__init__(reader, register_columns(spec, hidden), RegisterSource(actor, spec, query or records.ListQuery()),
+                         parent)
+        if spec.row_level is not None:
+            level = spec.row_level
+            self.row_background = lambda row: ROW_COLOURS.get(level(row.values))  # type: ignore[arg-type]
         self.refresh()
 
     @property
@@ -197,6 +245,8 @@ class RecordTableModel(PagedTableModel[records.Row]):
         self.set_source(RegisterSource(self.actor, self.spec, query))
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if 0 <= column < len(self.columns) and not self.columns[column].sortable:
+            return  # the view puts its indicator back (RegisterView)
         if column < 0:  # the view cleared its sort indicator: back to the register's own order
             self.set_query(replace(self.query, sort=None, descending=False))
             return

@@ -14,8 +14,8 @@ from civaffairs.records.spec import Choice, FieldSpec, Kind, RegisterSpec, regis
 
 KEEPER_GROUP = 3  # 社区群防群治组 keeps the place tree
 
-TOWN_KINDS = (Choice("town", N_("Town")), Choice("subdistrict", N_("Sub-district")))
-COMMUNITY_KINDS = (Choice("community", N_("Community")), Choice("village", N_("Village")))
+TOWN_KINDS = (Choice("town", N_("Town (镇)")), Choice("subdistrict", N_("Sub-district (街道)")))
+COMMUNITY_KINDS = (Choice("community", N_("Urban community (社区)")), Choice("village", N_("Village (村)")))
 
 
 def _town_name_unique(session: Session, values: Mapping[str, Any], record_id: uuid.UUID | None) -> dict[str, str]:
@@ -34,7 +34,7 @@ TOWNS = register(RegisterSpec(
     key="places.towns", group=KEEPER_GROUP, title=N_("Towns and sub-districts"), record_noun=N_("town or sub-district"),
     model=Town, display_fields=("name",), default_sort="name",
     fields=(
-        FieldSpec("name", N_("Name"), required=True, max_length=50, searchable=True, width=12),
+        FieldSpec("name", N_("Place name"), required=True, max_length=50, searchable=True, width=12),
         FieldSpec("kind", N_("Kind"), Kind.CHOICE, choices=TOWN_KINDS, required=True, width=6),
         FieldSpec("notes", N_("Notes"), Kind.LONG_TEXT, max_length=500, width=20),
     ),
@@ -62,7 +62,7 @@ COMMUNITIES = register(RegisterSpec(
     fields=(
         FieldSpec("town_id", N_("Town or sub-district"), Kind.REFERENCE, reference=TOWNS.key, required=True,
                   searchable=True, width=10),
-        FieldSpec("name", N_("Name"), required=True, max_length=50, searchable=True, width=12),
+        FieldSpec("name", N_("Place name"), required=True, max_length=50, searchable=True, width=12),
         FieldSpec("kind", N_("Kind"), Kind.CHOICE, choices=COMMUNITY_KINDS, required=True, width=6),
         FieldSpec("notes", N_("Notes"), Kind.LONG_TEXT, max_length=500, width=20),
     ),

@@ -171,7 +171,9 @@ class RegisterSpec:
     def carried_fields(self) -> tuple[str, ...]:
         if self.carry_over is not None:
             return self.carry_over
-        return tuple(n for n in (self.parent_field, self.date_field) if n and self.field(n).in_form)
+        # The day is kept, not a date-time: each visitor's or entry's time is typed anew.
+        day = self.date_field if self.date_field and self.field(self.date_field).kind is Kind.DATE else None
+        return tuple(n for n in (self.parent_field, day) if n and self.field(n).in_form)
 
     @property
     def form_fields(self) -> tuple[FieldSpec, ...]:

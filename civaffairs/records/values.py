@@ -65,7 +65,8 @@ def _parse_date(raw: Any) -> date:
 def _parse_time(raw: Any) -> time:
     if isinstance(raw, time):
         return raw.replace(second=0, microsecond=0)
-    m = re.fullmatch(r"(\d{1,2})[:：](\d{2})", str(raw).strip())
+    # 08:30, 8:30, 8：30, and as typed in fast entry without the colon: 0830, 830
+    m = re.fullmatch(r"(\d{1,2})[:：](\d{2})", str(raw).strip()) or re.fullmatch(r"(\d{1,2})(\d{2})", str(raw).strip())
     if not m or int(m[1]) > 23 or int(m[2]) > 59:
         raise ValueError(_("Please enter a time like 08:30."))
     return time(int(m[1]), int(m[2]))

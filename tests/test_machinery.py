@@ -1,0 +1,180 @@
+"""The shared machinery every group uses: parent and child records, the numbering service (and
+the migration that carried the document numbers into it), the statistics report."""
+from __future__ import annotations
+
+import threading
+from datetime import date
+from pathlib import Path
+
+import pytest
+from alembic import command
+from openpyxl import load_workbook
+from sqlalchemy import text
+
+from civaffairs.accounts.roles import Actor
+from civaffairs.core.errors import HasChildren, ValidationError
+from civaffairs.db import migrate
+from civaffairs.db.database import Database, make_engine
+from civaffairs.numbering import service as numbering
+from civaffairs.numbering.data import NumberKind, NumberStatus, register_kind
+from civaffairs.places.fields import COMMUNITIES, TOWNS
+from civaffairs.records import service as records
+from civaffairs.reports.figures import Period
+from civaffairs.reports.service import make_report
+from civaffairs.reports.statistics import build
+from tests.helpers import make_check_in, make_staff
+
+TEST_KIND = register_kind(NumberKind("test-kind", "Test number", default_prefix="测试"))
+
+
+def _town(db: Database, actor: Actor, name: str = "道北街道") -> records.Row:
+    with db.write() as s:
+        return records.create(s, actor, TOWNS, {"name": name, "kind": "subdistrict"})
+
+
+def _community(db: Database, actor: Actor, town_id, name: str) -> records.Row:  # type: ignore[no-untyped-def]
+    with db.write() as s:
+        return records.create(s, actor, COMMUNITIES, {"town_id": town_id, "name": name, "kind": "community"})
+
+
+def test_a_parent_with_live_children_is_not_deleted(db: Database, admin: Actor) -> None:
+    town = _town(db, admin)
+    first = _community(db, admin, town.id, "渭滨社区")
+    _community(db, admin, town.id, "天河社区")
+    with db.write() as s, pytest.raises(HasChildren) as refused:
+        records.delete(s, admin, TOWNS, town.id)
+    assert refused.value.children == [("村和社区", 2)]
+    assert "道北街道" in refused.value.message and "村和社区（2）" in refused.value.message
+    with db.write() as s:  # once its children are gone, it goes too
+        for row in records.fetch(s, admin, COMMUNITIES, records.ListQuery(equals=(("town_id", town.id),))):
+            records.delete(s, admin, COMMUNITIES, row.id)
+        records.delete(s, admin, TOWNS, town.id)
+    # A child comes back only to a live parent.
+    with db.write() as s, pytest.raises(ValidationError, match="先恢复"):
+        records.restore(s, admin, COMMUNITIES, first.id)
+    with db.write() as s:
+        records.restore(s, admin, TOWNS, town.id)
+        records.restore(s, admin, COMMUNITIES, first.id)
+
+
+def test_a_child_is_listed_under_its_parent_only(db: Database, admin: Actor, viewer: Actor) -> None:
+    north, south = _town(db, admin, "道北街道"), _town(db, admin, "桥南街道")
+    _community(db, admin, north.id, "渭滨社区")
+    _community(db, admin, south.id, "伯阳路社区")
+    with db.read() as s:
+        q = records.ListQuery(equals=(("town_id", south.id),))
+        assert [r.values["name"] for r in records.fetch(s, viewer, COMMUNITIES, q)] == ["伯阳路社区"]
+        assert records.count(s, viewer, COMMUNITIES, q) == 1
+
+
+def test_numbers_run_per_kind_prefix_and_year_and_a_cancelled_one_is_kept(db: Database, admin: Actor) -> None:
+    with db.write() as s:
+        a = numbering.allocate(s, admin, TEST_KIND, "测试", 2021, owner_register="x", owner_id=None)
+        b = numbering.allocate(s, admin, TEST_KIND, "测试", 2021, owner_register="x", owner_id=None)
+        c = numbering.allocate(s, admin, TEST_KIND, "测试", 2022, owner_register="x", owner_id=None)
+        assert (a.number, b.number, c.number) == ("测试〔2021〕1号", "测试〔2021〕2号", "测试〔2022〕1号")
+        numbering.cancel(s, admin, b, "填写错误")
+    with db.write() as s:
+        assert numbering.peek(s, TEST_KIND, "测试", 2021) == "测试〔2021〕3号"  # never the cancelled 2 again
+        d = numbering.allocate(s, admin, TEST_KIND, "测试", 2021, owner_register="x", owner_id=None)
+        assert d.serial == 3
+    with db.read() as s:
+        entries = numbering.entries(s, TEST_KIND.key, "测试", 2021)
+    assert [(e.serial, e.status) for e in entries] == [(1, NumberStatus.USED), (2, NumberStatus.CANCELLED),
+                                                      (3, NumberStatus.USED)]
+    assert entries[1].cancel_reason == "填写错误"
+    with db.write() as s, pytest.raises(ValidationError):
+        numbering.cancel(s, admin, numbering.find(s, TEST_KIND, "测试", 2021, 2), "再次作废")
+
+
+def test_numbers_are_never_given_twice_under_two_concurrent_connections(db: Database, admin: Actor) -> None:
+    """Two PCs allocate at once: the lock makes one wait, so the serials are 1 … 2n, each once."""
+    per_thread = 8
+    got: list[int] = []
+    errors: list[BaseException] = []
+    start = threading.Barrier(2)
+
+    def work() -> None:
+        try:
+            start.wait()
+            for _ in range(per_thread):
+                with db.write() as s:
+                    got.append(numbering.allocate(s, admin, TEST_KIND, "并发", 2021, owner_register="x",
+                                                  owner_id=None).serial)
+        except BaseException as e:  # noqa: BLE001
+            errors.append(e)
+
+    threads = [threading.Thread(target=work) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert errors == []
+    assert sorted(got) == list(range(1, 2 * per_thread + 1))
+
+
+def test_migration_carries_the_document_numbers_into_the_numbering_service(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.sqlite'}")
+    cfg = migrate.alembic_config()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0002")
+    with engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO notice (id, version, working_group, status, template_key, title, addressee, body, attachments,"
+            " signatory, copy_to, printing_office, created_at, created_by, updated_at, updated_by)"
+            " VALUES ('0' || '1234567890abcdef1234567890abcde', 2, 4, 'issued', 'blank', '关于救助的通知', '', '正文', '[]',"
+            " '某局', '', '某局办公室', '2021-10-08 01:00:00', 'x', '2021-10-08 01:00:00', 'x')"))
+        conn.execute(text(
+            "INSERT INTO document_number (id, prefix, year, serial, number, status, notice_id, given_at, given_by,"
+            " cancel_reason) VALUES ('abcdefabcdefabcdefabcdefabcdefab', '麦民发', 2021, 7, '麦民发〔2021〕7号', 'used',"
+            " '01234567890abcdef1234567890abcde', '2021-10-08 01:00:00', 'office', '')"))
+        conn.execute(text("INSERT INTO document_number_sequence (prefix, year, last_serial) VALUES ('麦民发', 2021, 7)"))
+    migrate.upgrade(engine)
+    db = Database(str(engine.url), engine)
+    with db.read() as s:
+        (entry,) = numbering.entries(s, "document")
+        assert (entry.number, entry.owner_label, entry.given_by) == ("麦民发〔2021〕7号", "关于救助的通知", "office")
+        from civaffairs.notices import service as notices
+
+        assert notices.next_number(s, "麦民发", 2021) == "麦民发〔2021〕8号"
+    engine.dispose()
+
+
+def test_the_statistics_report_is_computed_for_its_period(sqlite_db: Database, admin: Actor, tmp_path: Path) -> None:
+    person = make_staff(sqlite_db, admin, name="周霞")
+    make_check_in(sqlite_db, admin, person.id, date(2021, 10, 25))
+    make_check_in(sqlite_db, admin, person.id, date(2021, 10, 26), morning_temperature="37.8")
+    with sqlite_db.read() as s:
+        autumn = build(s, admin, Period(date(2021, 10, 1), date(2021, 11, 5)), office_name="测试民政局")
+        january = build(s, admin, Period(date(2021, 1, 1), date(2021, 1, 31)), office_name="测试民政局")
+    office = autumn.section("group-1")
+    assert office.figure("check_ins").value == 2 and office.figure("fevers").value == 1
+    assert office.figure("fevers").alert
+    assert january.section("group-1").figure("check_ins").value == 0  # computed, not stored
+
+    out = tmp_path / "r.xlsx"
+    report = make_report(sqlite_db, admin, Period(date(2021, 10, 1), date(2021, 11, 5)), office_name="测试民政局", out=out)
+    wb = load_workbook(out)
+    summary = wb.worksheets[0]
+    assert summary.title == "汇总"
+    assert "测试民政局" in summary["A1"].value and "2021年10月1日" in summary["A2"].value
+    assert summary["A3"].value.startswith("制表时间")
+    values = {row[1].value: row[2].value for row in summary.iter_rows(min_row=6) if row[1].value}
+    assert values["每日健康打卡"] == 2 and isinstance(values["每日健康打卡"], int)  # a number, not text
+    assert [ws.title for ws in wb.worksheets][1] == "局机关疫情防控组"
+    assert len(wb.worksheets) == 1 + len(report.sections)
+
+
+def test_report_command_line(sqlite_db: Database, data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from civaffairs.cli import main
+
+    for suffix in (".xlsx", ".pdf"):
+        out = tmp_path / f"r{suffix}"
+        code = main(["report", "--data-dir", str(data_dir), "--from", "2021-10-01", "--to", "2021-11-05",
+                     "--out", str(out)])
+        assert code == 0, capsys.readouterr()
+        assert out.stat().st_size > 1000
+    assert main(["report", "--data-dir", str(data_dir), "--from", "2021-11-05", "--to", "2021-10-01",
+                 "--out", str(tmp_path / "x.xlsx")]) == 2
+    assert "结束日期早于开始日期" in capsys.readouterr().err
