@@ -174,6 +174,17 @@ DEMO_NOTICES: list[tuple[str, int, date | None, dict[str, object]]] = [
     ("blank", 1, None, {"title": "关于做好局机关疫情防控值班值守工作的通知", "body": DUTY_NOTICE_BODY,
                         "addressee": "局机关各股室、局属各单位：", "copy_to": ""}),
 ]
+# What the clerk writes where a template says “（请填写：…）”.
+DEMO_FILLS = {
+    "（请填写：联系电话）": "0938-2731234",
+    "（请填写：区慈善协会联系电话）": "0938-2735678",
+}
+
+
+def _filled(text: str) -> str:
+    for placeholder, value in DEMO_FILLS.items():
+        text = text.replace(placeholder, value)
+    return text
 
 
 def fill_notices(db: Database, *, actor: Actor = COMMAND_LINE_ACTOR) -> tuple[list[str], int]:
@@ -184,8 +195,11 @@ def fill_notices(db: Database, *, actor: Actor = COMMAND_LINE_ACTOR) -> tuple[li
     for key, group, day, fields in DEMO_NOTICES:
         with db.write() as s:
             notice_id = notices.create_draft(s, actor, group, key, today=day or today_local())
-            if fields:
-                notices.update_draft(s, actor, notice_id, 1, **fields)
+            draft = notices.get(s, actor, notice_id)
+            filled = {name: _filled(getattr(draft, name)) for name in ("title", "addressee", "body", "copy_to")}
+            filled = {name: value for name, value in filled.items() if value != getattr(draft, name)}
+            if fields or filled:
+                notices.update_draft(s, actor, notice_id, 1, **{**filled, **fields})
             if day is None:
                 drafts += 1
             else:

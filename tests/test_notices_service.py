@@ -28,6 +28,7 @@ from civaffairs.notices.data import (
     Level, NoticeStatus, NumberStatus, body_blocks, chinese_date, format_document_number, parse_document_number,
 )
 from civaffairs.notices.models import Notice
+from civaffairs.notices.templates import placeholders
 from civaffairs.numbering.models import IssuedNumber
 
 OFFICE = "天水市麦积区民政局"
@@ -42,15 +43,55 @@ def office(db: Database) -> Database:
     return db
 
 
-def _draft(db: Database, actor: Actor, group: int = 1, key: str = "assistance", **fields: object) -> uuid.UUID:
+def _draft(db: Database, actor: Actor, group: int = 1, key: str = "assistance", *, fill: bool = False,
+           **fields: object) -> uuid.UUID:
+    """A draft from a template; `fill`: its placeholders filled in, as a clerk does before issuing."""
     with db.write() as s:
         notice_id = notices.create_draft(s, actor, group, key, today=DAY)
+        draft = notices.get(s, actor, notice_id)
+        if fill:
+            for name in ("title", "body"):
+                text = getattr(draft, name)
+                for mark in placeholders(text):
+                    text = text.replace(mark, "0938-2731234" if "电话" in mark else "疫情防控")
+                if text != getattr(draft, name):
+                    fields.setdefault(name, text)
         if fields:
-            notices.update_draft(s, actor, notice_id, notices.get(s, actor, notice_id).version, **fields)
+            notices.update_draft(s, actor, notice_id, draft.version, **fields)
     return notice_id
 
 
+def test_a_notice_with_a_placeholder_left_is_not_issued(office: Database, office_member: Actor) -> None:
+    notice_id = _draft(office, office_member, fill=False)
+    with office.write() as s, pytest.raises(ValidationError) as refused:
+        notices.issue(s, office_member, notice_id, "麦民发", DAY)
+    assert "（请填写：联系电话）" in refused.value.field_errors["body"]
+    with office.read() as s:
+        assert notices.number_register(s, office_member, "麦民发", 2021) == []  # no number was taken
+    body = _get(office, office_member, notice_id).body.replace("（请填写：联系电话）", "0938-2731234")
+    with office.write() as s:
+        notices.update_draft(s, office_member, notice_id, 1, body=body)
+    assert _issue(office, office_member, notice_id) == "麦民发〔2021〕1号"
+
+
+def _fill_placeholders(db: Database, actor: Actor, notice_id: uuid.UUID) -> None:
+    """What a clerk does before issuing: write the phone number where the template asks for it."""
+    clerk = Actor("clerk", "起草人", Role.ADMINISTRATOR)
+    with db.write() as s:
+        draft = notices.get(s, clerk, notice_id)
+        changed = {}
+        for name in ("title", "body"):
+            text = getattr(draft, name)
+            for mark in placeholders(text):
+                text = text.replace(mark, "0938-2731234" if "电话" in mark else "疫情防控")
+            if text != getattr(draft, name):
+                changed[name] = text
+        if draft.is_draft and changed:
+            notices.update_draft(s, clerk, notice_id, draft.version, **changed)
+
+
 def _issue(db: Database, actor: Actor, notice_id: uuid.UUID, prefix: str = "麦民发", day: date = DAY) -> str:
+    _fill_placeholders(db, actor, notice_id)
     with db.write() as s:
         return notices.issue(s, actor, notice_id, prefix, day)
 
@@ -112,7 +153,7 @@ def test_five_templates_in_chinese() -> None:
 
 
 def test_draft_from_a_template_is_filled_with_the_office_and_today(office: Database, office_member: Actor) -> None:
-    notice_id = _draft(office, office_member)
+    notice_id = _draft(office, office_member, fill=False)
     n = _get(office, office_member, notice_id)
     assert n.status is NoticeStatus.DRAFT and n.group == 1 and n.template_key == "assistance"
     assert n.title == "关于做好疫情期间困难群众救助工作的通知"
@@ -151,7 +192,7 @@ def test_edit_a_draft(office: Database, office_member: Actor) -> None:
     assert n.document_date == date(2021, 10, 26)
     entry = _audit(office, notices.REGISTER)[-1]
     assert entry.action == "update" and entry.record_version == 2
-    assert entry.changes["title"] == ["关于××××的通知", "关于做好 周末值班的通知"]
+    assert entry.changes["title"] == ["关于（请填写：事由）的通知", "关于做好 周末值班的通知"]
     assert entry.changes["document_date"] == ["2021-10-25", "2021-10-26"]
     with office.write() as s:  # nothing changed: no new version, no audit entry
         assert notices.update_draft(s, office_member, notice_id, 2, title="关于做好 周末值班的通知").version == 2
@@ -224,13 +265,13 @@ def test_an_edit_made_before_issuing_conflicts_after_it(office: Database, office
     with office.write() as s, pytest.raises(EditConflict) as e:
         notices.update_draft(s, office_member, notice_id, 1, title="改一改")
     assert {c.field for c in e.value.changes} >= {"status", "document_number"}
-    edited = _draft(office, office_member)
+    edited = _draft(office, office_member, fill=True)  # version 2: its phone number written in
     with office.write() as s:
-        notices.update_draft(s, office_member, edited, 1, title="关于做好困难群众救助工作的补充通知")
+        notices.update_draft(s, office_member, edited, 2, title="关于做好困难群众救助工作的补充通知")
     with office.write() as s, pytest.raises(EditConflict):  # issue what was read, not what was saved since
-        notices.issue(s, leader, edited, "麦民发", DAY, expected_version=1)
+        notices.issue(s, leader, edited, "麦民发", DAY, expected_version=2)
     with office.write() as s:
-        assert notices.issue(s, leader, edited, "麦民发", DAY, expected_version=2) == "麦民发〔2021〕2号"
+        assert notices.issue(s, leader, edited, "麦民发", DAY, expected_version=3) == "麦民发〔2021〕2号"
 
 
 def test_issue_checks_prefix_date_and_required_fields(office: Database, office_member: Actor) -> None:
@@ -254,6 +295,7 @@ def test_issue_refuses_text_the_fonts_cannot_print(office: Database, office_memb
     assert set(e.value.field_errors) == {"body"} and "U+1F637" in e.value.field_errors["body"]
     assert _get(office, office_member, notice_id).status is NoticeStatus.DRAFT
     printable = _draft(office, office_member)
+    _fill_placeholders(office, office_member, printable)
     with office.write() as s, pytest.raises(ValidationError) as e:  # a rare character in the prefix
         notices.issue(s, office_member, printable, "麦\u3400发", DAY)
     assert set(e.value.field_errors) == {"prefix"} and "U+3400" in e.value.field_errors["prefix"]
@@ -437,7 +479,8 @@ def test_two_computers_issuing_at_the_same_moment_never_get_the_same_number(offi
     numbers are all different and consecutive, on SQLite (BEGIN IMMEDIATE) and on PostgreSQL
     (SELECT … FOR UPDATE of the sequence row)."""
     per_thread = 12
-    drafts = [_draft(office, admin, key="blank", body="一、事项\n内容。") for _ in range(2 * per_thread)]
+    drafts = [_draft(office, admin, key="blank", body="一、事项\n内容。", title="关于值班的通知")
+              for _ in range(2 * per_thread)]
     other = Database(office.url)
     start = threading.Barrier(2)
     got: dict[int, list[str]] = {0: [], 1: []}

@@ -62,3 +62,11 @@ class Actor:
 
 
 COMMAND_LINE_ACTOR = Actor("cli", N_("Command line"), Role.ADMINISTRATOR, frozenset(range(1, 8)))
+
+
+def person_name(username: str, names: dict[str, str] | None = None) -> str:
+    """How a user is named on screen and on paper: the command line is never shown as a person."""
+    if username == COMMAND_LINE_ACTOR.username:
+        return _(COMMAND_LINE_ACTOR.display_name)
+    name = (names or {}).get(username)
+    return f"{name} ({username})" if name and name != username else username

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy.orm import Session
 
 from civaffairs.core.clock import to_local, today_local
+from civaffairs.accounts.roles import person_name
 from civaffairs.core.i18n import _
 from civaffairs.groups import group as working_group
 from civaffairs.gui.context import AppContext
@@ -480,7 +481,7 @@ class NumberRegisterDialog(QDialog):
             Column("number", _("Document number"), lambda e: e.document_number, width_chars=14),
             Column("status", _("Status"), lambda e: e.status.label, width_chars=5),
             Column("title", _("Title"), lambda e: e.notice_title, width_chars=30),
-            Column("given", _("Given by"), lambda e: f"{e.given_by} {to_local(e.given_at):%Y-%m-%d %H:%M}", width_chars=16),
+            Column("given", _("Given by"), lambda e: f"{person_name(e.given_by)} {to_local(e.given_at):%Y-%m-%d %H:%M}", width_chars=16),
             Column("reason", _("Reason for cancelling"), lambda e: e.cancel_reason, width_chars=20),
         ]
         self.model: PagedTableModel[NumberEntry] = PagedTableModel(ctx.ops.read, columns, ListSource(self._entries))

@@ -457,6 +457,13 @@ def issue(session: Session, actor: Actor, notice_id: uuid.UUID, prefix: str, iss
         errors["signatory"] = _("Please enter the signing office.")
     if not n.printing_office.strip():
         errors["printing_office"] = _("Please enter the printing office.")
+    # An issued notice never carries a placeholder of its template (“（请填写：联系电话）”).
+    for name, text in (("title", n.title), ("addressee", n.addressee), ("body", n.body),
+                       ("attachments", "\n".join(n.attachments or [])), ("copy_to", n.copy_to),
+                       ("printing_office", n.printing_office), ("signatory", n.signatory)):
+        left = T.placeholders(text)
+        if left and name not in errors:
+            errors[name] = _("Please fill in {placeholders} before issuing.").format(placeholders="、".join(left))
     if errors:
         raise ValidationError(errors)
     problems = _unprintable(n, format_document_number(prefix, day.year, 1))

@@ -69,5 +69,5 @@ def build(session: Session, actor: Actor, period: Period, *, office_name: str, m
             missing.append(_(title))
             continue
         sections.append(module.report_section(session, actor, period))
-    return StatisticsReport(office_name, period, made_at or now_utc(), actor.display_name, tuple(sections),
+    return StatisticsReport(office_name, period, made_at or now_utc(), _(actor.display_name), tuple(sections),
                             tuple(missing))

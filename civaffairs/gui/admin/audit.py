@@ -20,6 +20,7 @@ from civaffairs.audit import service as audit
 from civaffairs.audit.models import AuditEntry
 from civaffairs.audit.service import AuditQuery
 from civaffairs.core.clock import to_local, today_local
+from civaffairs.accounts.roles import person_name
 from civaffairs.core.i18n import N_, _
 from civaffairs.groups import group, load_all
 from civaffairs.gui.admin.users import groups_text, set_column_widths
@@ -324,8 +325,7 @@ class AuditLogDialog(QDialog):
         self.user_filter.blockSignals(False)
 
     def user_label(self, username: str) -> str:
-        name = self._names.get(username)
-        return f"{name} ({username})" if name and name != username else username
+        return person_name(username, self._names)
 
     # -- filtering
 
