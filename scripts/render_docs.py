@@ -1,5 +1,5 @@
-"""Render sample paper to page images under docs/paper/: an issued notice (GB/T 9704) and a
-register printout, from a throwaway database filled by the demo.
+"""Render sample paper to page images under docs/paper/: an issued notice (GB/T 9704), a
+register printout and a blank check-in sheet, from a throwaway database filled by the demo.
 
     python scripts/render_docs.py [--out docs/paper]
 
@@ -31,6 +31,7 @@ def main() -> int:
     from civaffairs.groups.bureau_office.fields import CHECK_INS
     from civaffairs.notices import service as notices
     from civaffairs.notices.data import NoticeStatus
+    from civaffairs.printing.blank_form import render_blank_form
     from civaffairs.printing.notice_pdf import render_notice
     from civaffairs.printing.table_report import render_register
     from civaffairs.records.service import ListQuery
@@ -49,6 +50,9 @@ def main() -> int:
         pdfs["register-check-ins"] = render_register(
             s, COMMAND_LINE_ACTOR, CHECK_INS, query, office_name=demo.DEMO_OFFICE, printed_by="办公室 王主任",
             printed_at=datetime.now(timezone.utc))
+    pdfs["blank-check-ins"] = render_blank_form(CHECK_INS, office_name=demo.DEMO_OFFICE,
+                                                header_fields=CHECK_INS.carried_fields,
+                                                printed_at=datetime.now(timezone.utc))
     db.dispose()
     for name, pdf in pdfs.items():
         path = out / f"{name}.pdf"

@@ -69,5 +69,5 @@ def test_print_a_filtered_register_of_1000_rows(qtbot: QtBot, sqlite_db: Databas
         first = pdf.pages[0].extract_text()
         last = pdf.pages[-1].extract_text()
     assert "天水市麦积区民政局" in first
-    assert "2021-10-01" in first and "2021-10-20" in first  # the filter, in words
+    assert "2021年10月1日" in first and "2021年10月20日" in first  # the filter, in words
     assert re.search(rf"1\D*{pages}", first.replace(" ", "")) and re.search(rf"{pages}\D*{pages}", last.replace(" ", ""))

@@ -99,7 +99,8 @@ def test_a_notice_embeds_fandol_and_sets_its_body_in_fangsong(tmp_path: Path) ->
     assert set(embedded.values()) == {"yes"}, listing
     with pdfplumber.open(path) as pdf:
         chars = pdf.pages[0].chars
-    body = [c for c in chars if abs(c["size"] - 16) < 0.05 and c["text"] in "为深入贯彻落实全区疫情联防联控"]
+    first = next(c for c in chars if c["text"] == "为" and abs(c["size"] - 16) < 0.05)  # "为深入贯彻…"
+    body = [c for c in chars if abs(c["size"] - 16) < 0.05 and abs(c["top"] - first["top"]) < 0.5]
     title = [c for c in chars if abs(c["size"] - 22) < 0.05]
     assert body and {c["fontname"].split("+")[-1] for c in body} == {"FandolFang-Regular"}
     assert title and {c["fontname"].split("+")[-1] for c in title} == {"FandolSong-Bold"}

@@ -20,6 +20,7 @@ import pytest
 from pypdf import PdfReader
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import getSampleStyleSheet
+from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import Paragraph, SimpleDocTemplate
 
 from civaffairs.accounts.roles import Actor, Role
@@ -107,13 +108,15 @@ def test_the_filter_and_the_page_count_are_on_the_paper(month_report: tuple[byte
     assert total > 20
     first = flat(pages[0])
     assert flat(describe_query(bo.CHECK_INS, FILTER)) in first
-    assert "2021-10-01" in pages[0] and "2021-10-25" in pages[0]
+    filter_line = next(line for line in pages[0].splitlines() if "2021年10月1日" in line)  # dates on paper
+    assert "2021年10月25日" in filter_line and "2021-10" not in filter_line
     colour = bo.CHECK_INS.field("health_code")
     for code in ("green", "yellow"):
         assert colour.choice_title(code) in pages[0]
     assert flat(_("{n} records").format(n=f"{count:,}")) in first
-    printed = _("Printed on {date} by {name}").format(date=PRINTED_AT.astimezone().strftime("%Y-%m-%d %H:%M"),
-                                                        name="管理员")
+    local = PRINTED_AT.astimezone()
+    printed = _("Printed on {date} by {name}").format(
+        date=f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}", name="管理员")
     for n, text in enumerate(pages, start=1):
         assert flat(footer(n, total)) in flat(text), n
         last = text.splitlines()[-1]  # the footer line; the numbers themselves, whatever the language
@@ -234,6 +237,37 @@ def test_too_wide_for_landscape_shrinks_then_wraps() -> None:
     assert sizes == {7.5}
 
 
+def _column_edges(pdf: bytes) -> list[float]:
+    """The x of the table's vertical rules on page 1, left to right."""
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        page = doc.pages[0]
+        table = page.find_tables()[0]
+        return sorted({round(e["x0"], 1) for e in page.edges
+                       if e["orientation"] == "v" and e["top"] >= table.bbox[1] - 1})
+
+
+def test_an_empty_column_gives_its_width_to_the_others() -> None:
+    columns = [ReportColumn("姓名", 8), ReportColumn("日期", 10), ReportColumn("体温", 6, align_right=True),
+               ReportColumn("备注", 16)]
+    filled = [["张伟", "2021-10-01", "36.5", "居家观察"], ["李娜", "2021-10-02", "37.3", ""]]
+    empty = [row[:3] + [""] for row in filled]
+    report = dict(office_name=OFFICE, title="登记", filter_text="—", columns=columns, printed_by="张三",
+                  printed_at=PRINTED_AT)
+    with_notes = _column_edges(render_table_report(rows=filled, **report))
+    without = _column_edges(render_table_report(rows=empty, **report))
+    assert len(with_notes) == len(without) == 6  # the row numbers and four columns
+    assert with_notes[0] == without[0] and with_notes[-1] == without[-1]  # the table still spans the text width
+    widths = [b - a for a, b in zip(with_notes, with_notes[1:])]
+    shrunk = [b - a for a, b in zip(without, without[1:])]
+    title_w = pdfmetrics.stringWidth("备注", font(FontRole.SONG).name, 10.5)
+    assert widths[4] > 80 and abs(shrunk[4] - (title_w + 2 * 3.0)) <= 0.5  # as wide as its title and padding
+    assert shrunk[0] == pytest.approx(widths[0], abs=0.2)  # the row numbers keep theirs
+    assert all(b > a + 10 for a, b in zip(widths[1:4], shrunk[1:4]))  # the others get the room
+    # all empty: nobody to give the room to, the columns keep their widths
+    nothing = [["", "", "", ""]]
+    assert _column_edges(render_table_report(rows=nothing, **report)) == with_notes
+
+
 def test_long_cells_wrap_and_nothing_is_cut_off() -> None:
     note = "已居家隔离观察，社区网格员每日上门测温两次并登记。" * 3
     huge = "长" * 2500 + "完"  # taller than a page: continued on the next
@@ -329,13 +363,13 @@ def test_describe_query_in_words(english: None) -> None:
     q = ListQuery(search=" 张 ", date_from=date(2021, 10, 1), date_to=date(2021, 10, 31), colours=("red", "yellow"),
                   sort="day", descending=True)
     assert describe_query(spec, q) == \
-        "search “张”; Date 2021-10-01 to 2021-10-31; Health code: Yellow, Red; sorted by Date, descending"
+        "search “张”; Date 2021年10月1日 to 2021年10月31日; Health code: Yellow, Red; sorted by Date, descending"
     assert describe_query(spec, ListQuery()) == "all records; sorted by Date, descending"  # the register's own order
     assert describe_query(bo.STAFF, ListQuery(sort="department")) == "all records; sorted by Department, ascending"
     assert describe_query(spec, ListQuery(date_from=date(2021, 10, 1))) == \
-        "Date from 2021-10-01; sorted by Date, descending"
+        "Date from 2021年10月1日; sorted by Date, descending"
     assert describe_query(spec, ListQuery(date_to=date(2021, 10, 1), deleted=True)) == \
-        "recycle bin; Date up to 2021-10-01; sorted by Date, descending"
+        "recycle bin; Date up to 2021年10月1日; sorted by Date, descending"
     assert describe_query(bo.DISINFECTION, ListQuery(colours=("red",))) == "all records; sorted by Date, descending"
 
 
@@ -387,9 +421,10 @@ def test_printed_at_in_local_time() -> None:
     moment = datetime(2021, 10, 25, 23, 30, tzinfo=timezone.utc)
     pdf = render_table_report(office_name=OFFICE, title="登记", filter_text="—", columns=[ReportColumn("姓名", 8)],
                               rows=[], printed_by="张三", printed_at=moment)
-    local = moment.astimezone().strftime("%Y-%m-%d %H:%M")
+    local = moment.astimezone()
+    local = f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
     assert flat(_("Printed on {date} by {name}").format(date=local, name="张三")) in flat(pdf_text(pdf)[0])
     naive = datetime(2021, 10, 25, 8, 0)
     pdf = render_table_report(office_name=OFFICE, title="登记", filter_text="—", columns=[ReportColumn("姓名", 8)],
                               rows=[], printed_by="张三", printed_at=naive)
-    assert "2021-10-2508:00" in flat(pdf_text(pdf)[0])
+    assert "2021年10月25日08:00" in flat(pdf_text(pdf)[0])

@@ -2,19 +2,39 @@
 
 A template holds a display name, the working group it suits, and the default title, addressee,
 body (in the markup of `civaffairs.notices.data.body_blocks`), attachments, copy-to and printing
-office.  `{office}`, `{date}`, `{year}` in any text are filled in when a draft is made."""
+office.  `{office}`, `{date}`, `{year}` in any text are filled in when a draft is made.
+
+What the writer must fill in is written `（请填写：联系电话）` (full-width brackets, naming what to
+fill); `placeholders()` finds these and the older forms (`（请填写）`, `XXX`, `××`, `____`) so that
+a notice still carrying one is not issued."""
 from __future__ import annotations
 
 import functools
+import re
 import tomllib
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from civaffairs.core.resources import resource_path
-from civaffairs.notices.data import chinese_date
+from civaffairs.printing.dates import chinese_date
 
 BLANK = "blank"
+
+PLACEHOLDER = "（请填写：{what}）"  # the one form the templates use
+_PLACEHOLDER = re.compile(
+    r"[（(]\s*请(?:填写|补充|输入)[^（()）]*[）)]"  # （请填写：联系电话）, （请填写）, (请补充)
+    r"|[XＸ]{3,}|[xｘ]{3,}"  # XXX
+    r"|[×✕]{2,}"  # ××××
+    r"|[_＿]{3,}"  # ____
+    r"|\{[A-Za-z_]+\}"  # a template variable that was never filled in
+)
+
+
+def placeholders(text: str) -> list[str]:
+    """The placeholders left in `text`, in order of appearance, each distinct one once:
+    `（请填写：联系电话）` and the older `（请填写）`, `XXX`, `××××`, `____`, `{name}`."""
+    return list(dict.fromkeys(m.group(0) for m in _PLACEHOLDER.finditer(text)))
 
 
 @dataclass(frozen=True)
@@ -29,6 +49,14 @@ class NoticeTemplate:
     attachments: tuple[str, ...]
     copy_to: str
     printing_office: str
+
+    def placeholders(self) -> dict[str, list[str]]:
+        """{field: its placeholders} for the fields that have any."""
+        texts = {"title": self.title, "addressee": self.addressee, "body": self.body,
+                 "attachments": "\n".join(self.attachments), "copy_to": self.copy_to,
+                 "printing_office": self.printing_office}
+        found = {name: placeholders(re.sub(r"\{(office|date|year)\}", "", text)) for name, text in texts.items()}
+        return {name: marks for name, marks in found.items() if marks}
 
     def filled(self, *, office: str, today: date) -> dict[str, Any]:
         """The draft's fields, placeholders replaced."""

@@ -65,7 +65,8 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
-from civaffairs.notices.data import Level, NoticeStatus, body_blocks, chinese_date
+from civaffairs.notices.data import Level, NoticeStatus, body_blocks
+from civaffairs.printing.dates import chinese_date
 from civaffairs.printing.fonts import FontRole, MissingGlyph, PrintFont, font
 
 MM = 72 / 25.4
