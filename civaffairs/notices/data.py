@@ -111,7 +111,7 @@ def parse_document_number(text: str) -> tuple[str, int, int] | None:
     return m["prefix"], int(m["year"]), int(m["serial"])
 
 
-def chinese_date(day: date) -> str:
+def chinese_date(day: date) -> str:  # the same as civaffairs.printing.dates.chinese_date
     """`2021年10月25日`: the full year, no zero padding (GB/T 9704)."""
     return f"{day.year}年{day.month}月{day.day}日"
 
