@@ -178,3 +178,21 @@ def test_report_command_line(sqlite_db: Database, data_dir: Path, tmp_path: Path
     assert main(["report", "--data-dir", str(data_dir), "--from", "2021-11-05", "--to", "2021-10-01",
                  "--out", str(tmp_path / "x.xlsx")]) == 2
     assert "结束日期早于开始日期" in capsys.readouterr().err
+
+
+def test_a_sensitive_computed_column_is_masked_like_a_stored_one(db: Database, admin: Actor, viewer: Actor) -> None:
+    """A value computed from personal data (say, a birth date read from an ID number) is hidden
+    from a role that may not see that data, as the stored field would be."""
+    from dataclasses import replace as dc_replace
+
+    from civaffairs.records.spec import ComputedColumn, FieldSpec, Kind, Sensitivity
+
+    secret = ComputedColumn(FieldSpec("born", "Born", Kind.TEXT, sensitive=Sensitivity.ID_NUMBER, in_form=False),
+                            lambda session, ids: {i: "19850615" for i in ids})
+    spec = dc_replace(TOWNS, key="test.towns_with_secret", computed=(secret,))
+    _town(db, admin)
+    with db.read() as s:
+        (seen,) = records.fetch(s, admin, spec)
+        (hidden,) = records.fetch(s, viewer, spec)
+    assert seen.values["born"] == "19850615" and "born" not in seen.masked
+    assert hidden.values["born"] != "19850615" and "born" in hidden.masked

@@ -174,19 +174,25 @@ def fetch(session: Session, actor: Actor, spec: RegisterSpec, q: ListQuery = Lis
     qq = _query(spec)
     stmt = qq.select_rows(actor, q).order_by(*qq.order_by(actor, q)).offset(offset).limit(limit)
     rows = [_row(actor, spec, r._mapping) for r in session.execute(stmt)]
-    _add_computed(session, spec, rows)
+    _add_computed(session, actor, spec, rows)
     return rows
 
 
-def _add_computed(session: Session, spec: RegisterSpec, rows: Sequence[Row]) -> None:
-    """The computed columns' values of a page, one query each (by the group's figures)."""
+def _add_computed(session: Session, actor: Actor, spec: RegisterSpec, rows: Sequence[Row]) -> None:
+    """The computed columns' values of a page, one query each (by the group's figures); a
+    sensitive one (a birth date taken from an ID number) is masked as a stored field would be."""
     if not spec.computed or not rows:
         return
     ids = [r.id for r in rows]
     for column in spec.computed:
+        f = column.field
         found = column.compute(session, ids)
         for r in rows:
-            r.values[column.field.name] = found.get(r.id)
+            value = found.get(r.id)
+            if not _can_see(actor, spec, f) and not V.is_empty(value):
+                value = V.mask(f, V.display_text(f, value))
+                object.__setattr__(r, "masked", r.masked | {f.name})
+            r.values[f.name] = value
 
 
 def _row(actor: Actor, spec: RegisterSpec, m: Mapping[str, Any]) -> Row:
@@ -209,7 +215,7 @@ def get(session: Session, actor: Actor, spec: RegisterSpec, record_id: uuid.UUID
     if r is None:
         raise NotFound(_("This record no longer exists."))
     row = _row(actor, spec, r._mapping)
-    _add_computed(session, spec, [row])
+    _add_computed(session, actor, spec, [row])
     return row
 
 
