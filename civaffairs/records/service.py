@@ -73,12 +73,22 @@ class _Query:
         model = spec.model
         self.columns: dict[str, ColumnElement[Any]] = {}
         self.joins: list[tuple[Any, ColumnElement[bool]]] = []
+        self.shown_as: dict[str, FieldSpec] = {}  # a reference column's value is this field of its target
         for f in spec.fields:
             if f.kind is Kind.REFERENCE:
                 target = get_register(f.reference or "")
                 alias = aliased(target.model)
                 self.joins.append((alias, getattr(model, f.name) == alias.id))
-                self.columns[f.name] = getattr(alias, target.display_fields[0])
+                shown = target.field(target.display_fields[0])
+                column = getattr(alias, shown.name)
+                if shown.kind is Kind.REFERENCE:  # named by its own parent (a daily check by its institution)
+                    further = get_register(shown.reference or "")
+                    alias2 = aliased(further.model)
+                    self.joins.append((alias2, column == alias2.id))
+                    shown = further.field(further.display_fields[0])
+                    column = getattr(alias2, shown.name)
+                self.shown_as[f.name] = shown
+                self.columns[f.name] = column
                 self.columns[f.name + "__id"] = getattr(model, f.name)
             else:
                 self.columns[f.name] = getattr(model, f.name)
@@ -198,10 +208,16 @@ def _add_computed(session: Session, actor: Actor, spec: RegisterSpec, rows: Sequ
 def _row(actor: Actor, spec: RegisterSpec, m: Mapping[str, Any]) -> Row:
     values: dict[str, Any] = {}
     masked = set()
+    shown_as = _query(spec).shown_as
     for f in spec.fields:
         value = V.from_db(f, m[f.name])
         if f.kind is Kind.REFERENCE:
             values[f.name + "__id"] = m[f.name + "__id"]
+            shown = shown_as[f.name]
+            if value is not None and not isinstance(value, str):  # a date or a choice names the record
+                value = V.display_text(shown, V.from_db(shown, value))
+            elif value is not None and shown.kind is Kind.CHOICE:
+                value = shown.choice_title(value)
         if not _can_see(actor, spec, f) and not V.is_empty(value):
             value = V.mask(f, V.display_text(f, value))
             masked.add(f.name)
