@@ -55,6 +55,7 @@ def main() -> int:
     grab(FirstRunDialog(db), "first-start")
     demo.create_accounts(db)
     demo.fill(db, staff=36, days=14)
+    demo.fill_groups(db)
     demo.fill_notices(db)
     grab(LoginDialog(db, demo.DEMO_OFFICE, Preferences()), "login")
 
@@ -115,6 +116,44 @@ def main() -> int:
         app.processEvents()
         time.sleep(0.05)
     grab(preview, "notice-preview")
+    preview.close()
+
+    # Groups 2 and 3 and the supervision teams: every page, the first record selected (its detail
+    # pane shows), and each register's form; fast entry; the statistics dialog.
+    from PySide6.QtWidgets import QTabWidget
+
+    from civaffairs.gui.register_view import RegisterView
+
+    for index, prefix in ((2, "institutions"), (3, "community"), (8, "supervision")):
+        window.tabs.setCurrentIndex(index)
+        tab = window.tabs.currentWidget()
+        pages = tab.findChild(QTabWidget, "pages")
+        if pages is None:
+            continue
+        for i in range(pages.count()):
+            pages.setCurrentIndex(i)
+            page = pages.currentWidget()
+            name = page.spec.key.split(".")[-1] if isinstance(page, RegisterView) else f"page{i + 1}"
+            if isinstance(page, RegisterView) and page.model.total_count():
+                page.select_row(0)
+            grab(window, f"{prefix}-{name}")
+            if isinstance(page, RegisterView) and page.can_write:
+                form = page.add_record()
+                if form is not None:
+                    grab(form, f"{prefix}-{name}-form")
+                    form.close()
+    window.tabs.setCurrentIndex(3)
+    community = window.tabs.currentWidget()
+    entry_view = next((v for v in community.findChildren(RegisterView) if v.spec.key.endswith("entries")), None)
+    if entry_view is not None:
+        fast = entry_view.start_fast_entry()
+        if fast is not None:
+            grab(fast, "community-fast-entry")
+            fast.close()
+    window.tabs.setCurrentIndex(0)
+    window.overview.open_statistics()
+    grab(window.overview.statistics_dialog, "statistics-dialog")
+    window.overview.statistics_dialog.close()
     for path in shots:
         print(path)
     # An orderly end: windows closed and deleted by Qt before Python tears the wrappers down.

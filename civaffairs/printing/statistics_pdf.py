@@ -45,6 +45,22 @@ def _cell(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+def _text_length(text: str) -> float:
+    """Width in ideographs: a Latin letter or digit is about half of one."""
+    return sum(0.55 if ord(ch) < 0x2E80 else 1.0 for ch in text)
+
+
+def _widths(t: FigureTable, width: float) -> list[float]:
+    """Columns as wide as their longest text (titles and cells), shared out over the page, none
+    narrower than 4 ideographs, so names do not break into three lines while numbers sprawl."""
+    n = max(1, len(t.columns))
+    need = [max([_text_length(c) for c in ([t.columns[j]] if j < len(t.columns) else [])]
+                + [_text_length(_cell(row[j])) for row in t.rows if j < len(row)] + [4.0]) for j in range(n)]
+    need = [min(x, 24.0) for x in need]
+    total = sum(need)
+    return [width * x / total for x in need]
+
+
 def render_statistics(report: StatisticsReport) -> bytes:
     song, hei = font(FontRole.SONG), font(FontRole.HEI)
 
@@ -56,7 +72,7 @@ def render_statistics(report: StatisticsReport) -> bytes:
     title = ParagraphStyle("title", fontName=hei.name, fontSize=18, leading=26, alignment=TA_CENTER, wordWrap="CJK")
     centred = ParagraphStyle("centred", parent=body, alignment=TA_CENTER)
     h1 = ParagraphStyle("h1", fontName=hei.name, fontSize=14, leading=20, spaceBefore=10, spaceAfter=4, wordWrap="CJK")
-    h2 = ParagraphStyle("h2", fontName=hei.name, fontSize=BODY, leading=BODY * 1.5, spaceBefore=6, spaceAfter=2,
+    h2 = ParagraphStyle("h2", fontName=hei.name, fontSize=BODY, leading=BODY * 1.5, spaceBefore=6, spaceAfter=2, keepWithNext=1,
                         wordWrap="CJK")
     alert_body = ParagraphStyle("alert", parent=body, textColor=ALERT)
     width = A4[0] - 2 * MARGIN
@@ -71,7 +87,7 @@ def render_statistics(report: StatisticsReport) -> bytes:
 
     def figure_rows(figures: list[tuple[str | None, Figure]]) -> Table:
         with_group = any(g is not None for g, _f in figures)
-        head = ([_("Working group")] if with_group else []) + [_("Item"), _("Value"), _("Note")]
+        head = ([_("Working group")] if with_group else []) + [_("Statistic"), _("Value"), _("Note")]
         rows: list[list[Any]] = [[p(h, centred, hei) for h in head]]
         for group, f in figures:
             style = alert_body if f.alert else body
@@ -79,8 +95,8 @@ def render_statistics(report: StatisticsReport) -> bytes:
             value = f.text if not isinstance(f.value, str) else f.value
             cells += [p(f.label, style), p(value, style), p(f.note, small)]
             rows.append(cells)
-        widths = ([0.2 * width] if with_group else []) + ([0.38 * width, 0.17 * width, 0.25 * width] if with_group
-                                                          else [0.45 * width, 0.2 * width, 0.35 * width])
+        widths = ([0.27 * width] if with_group else []) + ([0.33 * width, 0.15 * width, 0.25 * width] if with_group
+                                                           else [0.45 * width, 0.2 * width, 0.35 * width])
         return grid(rows, widths)
 
     def table(t: FigureTable) -> list[Any]:
@@ -91,7 +107,7 @@ def render_statistics(report: StatisticsReport) -> bytes:
             rows.append([p(_cell(v), style) for v in values])
         if not t.rows:
             rows.append([p(_("None."), body)] + [""] * (n - 1))
-        return [p(t.title, h2, hei), grid(rows, [width / n] * n)]
+        return [p(t.title, h2, hei), grid(rows, _widths(t, width))]
 
     story: list[Any] = [
         p(report.title, title, hei), Spacer(0, 2 * mm),
@@ -109,7 +125,10 @@ def render_statistics(report: StatisticsReport) -> bytes:
         for note in section.notes:
             story.append(p(note, body))
         for t in section.tables:
-            story.append(KeepTogether(table(t)) if len(t.rows) < 15 else table(t))
+            if len(t.rows) < 15:
+                story.append(KeepTogether(table(t)))
+            else:
+                story.extend(table(t))
 
     def decorate(canvas: Any, page: int, pages: int) -> None:
         canvas.setFont(song.name, SMALL)
@@ -118,7 +137,8 @@ def render_statistics(report: StatisticsReport) -> bytes:
 
     buf = io.BytesIO()
     doc = BaseDocTemplate(buf, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
-                          bottomMargin=MARGIN, title=report.title, author=report.made_by, creator="civaffairs")
+                          bottomMargin=MARGIN, title=report.title, author=report.made_by, creator="civaffairs",
+                          initialFontName=song.name, initialFontSize=BODY)
     frame = Frame(MARGIN, MARGIN, width, A4[1] - 2 * MARGIN, id="body")
     doc.addPageTemplates([PageTemplate(id="page", frames=[frame])])
     doc.build(story, canvasmaker=numbered_canvas(decorate))

@@ -130,7 +130,7 @@ def write_workbook(report: StatisticsReport, path: Path) -> None:
     ws = wb.active
     ws.title = sheet_title(_("Summary"), used)
     row = heading(ws, 1, report.title, 5)
-    header_row(ws, row, [_("Working group"), _("Item"), _("Value"), _("Unit"), _("Note")])
+    header_row(ws, row, [_("Working group"), _("Statistic"), _("Value"), _("Unit"), _("Note")])
     ws.freeze_panes = ws.cell(row=row + 1, column=1)
     row += 1
     for section, f in report.summary():
@@ -147,7 +147,7 @@ def write_workbook(report: StatisticsReport, path: Path) -> None:
         ws = wb.create_sheet(sheet_title(section.title, used))
         widest = max([4] + [len(t.columns) for t in section.tables])
         row = heading(ws, 1, f"{report.office_name} {section.title}", widest)
-        header_row(ws, row, [_("Item"), _("Value"), _("Unit"), _("Note")])
+        header_row(ws, row, [_("Statistic"), _("Value"), _("Unit"), _("Note")])
         ws.freeze_panes = ws.cell(row=row + 1, column=1)
         row += 1
         for f in section.figures:
