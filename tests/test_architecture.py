@@ -16,7 +16,15 @@ QT_FREE = [
     "civaffairs.groups.bureau_office.service", "civaffairs.groups.bureau_office.fields",
     "civaffairs.demo", "civaffairs.db.bootstrap", "civaffairs.db.migrate", "civaffairs.schema", "civaffairs.cli",
     "civaffairs.printing.fonts", "civaffairs.printing.amounts", "civaffairs.printing.table_report",
-    "civaffairs.records.display",
+    "civaffairs.records.display", "civaffairs.records.status", "civaffairs.places.fields", "civaffairs.places.demo",
+    "civaffairs.numbering.service", "civaffairs.reports.statistics", "civaffairs.reports.workbook",
+    "civaffairs.reports.service", "civaffairs.reports.cli", "civaffairs.printing.statistics_pdf",
+    "civaffairs.printing.blank_form", "civaffairs.groups.bureau_office.figures",
+    "civaffairs.groups.service_institutions.figures", "civaffairs.groups.service_institutions.demo",
+    "civaffairs.groups.service_institutions.service", "civaffairs.groups.community.figures",
+    "civaffairs.groups.community.demo", "civaffairs.groups.community.reports", "civaffairs.supervision.figures",
+    "civaffairs.supervision.service", "civaffairs.supervision.demo", "civaffairs.supervision.reports",
+    "civaffairs.supervision.cli",
 ]
 
 

@@ -43,7 +43,7 @@ NOTICE_COLUMNS: list[Column[NoticeData]] = [
     Column("group", "", lambda n: group_name(n.group), width_chars=8),
     Column("status", "", lambda n: n.status.label, width_chars=5),
     Column("document_date", "", lambda n: _date_text(n.document_date), width_chars=10),
-    Column("updated_by", "", lambda n: n.updated_by, width_chars=8),
+    Column("updated_by", "", lambda n: person_name(n.updated_by), width_chars=8),
 ]
 
 
