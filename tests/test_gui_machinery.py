@@ -167,3 +167,26 @@ def test_the_sort_arrow_points_the_way_the_rows_are_sorted(qtbot: QtBot) -> None
     assert _ink(up, top) < _ink(up, bottom)  # ▲: narrow at the top, for ascending
     assert _ink(down, top) > _ink(down, bottom)  # ▼ for descending
     assert QApplication.instance() is not None
+
+
+def test_emitting_thousands_of_signals_does_not_drain_true(qtbot: QtBot) -> None:
+    """PySide6 6.12.0 loses a reference to True on every Python emit (Python then aborts with
+    bool_dealloc after a day's clicks); the program's `emit` gives it back."""
+    import sys
+
+    from PySide6.QtCore import QObject, Signal
+
+    from civaffairs.gui.signals import emit
+
+    class Source(QObject):
+        sig_thing = Signal(object)
+
+    source = Source()
+    got: list[int] = []
+    source.sig_thing.connect(got.append)
+    emit(source.sig_thing, 0)  # the first emit finds out whether this PySide6 has the fault
+    before = sys.getrefcount(True)
+    for i in range(5000):
+        emit(source.sig_thing, i)
+    assert len(got) == 5001
+    assert sys.getrefcount(True) >= before - 5  # a few references come and go; 5,000 lost would abort

@@ -22,6 +22,7 @@ from civaffairs.gui.field_errors import FieldErrors
 from civaffairs.records import service as records
 from civaffairs.records import values as V
 from civaffairs.records.spec import FieldSpec, Kind, RegisterSpec, get_register
+from civaffairs.gui.signals import emit
 
 
 class FieldEditor:
@@ -536,7 +537,7 @@ class RecordForm(QDialog):
                                 changed=[spec.key], parent=self, form=self)
         if row is not None:
             self.saved_row = row
-            self.sig_saved.emit(row)
+            emit(self.sig_saved, row)
             if self.continuous:
                 self._next_record(row)
             else:

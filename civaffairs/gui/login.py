@@ -13,6 +13,7 @@ from civaffairs.gui.errors import present_error
 from civaffairs.gui.field_errors import ERROR_STYLE
 from civaffairs.gui.settings import Preferences
 from civaffairs.gui.widgets import heading
+from civaffairs.gui.signals import emit
 
 
 class LoginDialog(QDialog):
@@ -71,4 +72,4 @@ class LoginDialog(QDialog):
         self.actor = actor
         self.prefs.last_username = actor.username
         self.accept()
-        self.sig_logged_in.emit(actor)
+        emit(self.sig_logged_in, actor)

@@ -24,6 +24,7 @@ from civaffairs.gui.table_model import ROW_ROLE, Column, ListSource, PagedTableM
 from civaffairs.notices import service as notices
 from civaffairs.notices.data import NoticeData, NoticeStatus, NumberEntry
 from civaffairs.notices.templates import templates
+from civaffairs.gui.signals import emit
 
 REGISTER = notices.REGISTER
 DEFAULT_PREFIX = "麦民发"  # offered when no number was ever given out in this database
@@ -177,7 +178,7 @@ class NoticesView(QWidget):
         editor = NoticeEditor(self.ctx, notice_id, self)
         editor.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         editor.open()
-        self.sig_editor_opened.emit(editor)
+        emit(self.sig_editor_opened, editor)
         return editor
 
     def open_selected(self) -> NoticeEditor | None:
@@ -348,7 +349,7 @@ class NoticeEditor(QDialog):
         if not self.save():
             return None
         dialog = IssueDialog(self.ctx, self.notice, self)
-        dialog.sig_issued.connect(lambda number: (self.load(), self.sig_issued.emit(number)))
+        dialog.sig_issued.connect(lambda number: (self.load(), emit(self.sig_issued, number)))
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         self.issue_dialog = dialog
@@ -417,7 +418,7 @@ class IssueDialog(QDialog):
             return
         self.number = number
         self.accept()
-        self.sig_issued.emit(number)
+        emit(self.sig_issued, number)
 
 
 class CancelNumberDialog(QDialog):

@@ -19,6 +19,7 @@ from civaffairs.core.errors import ValidationError
 from civaffairs.core.i18n import _
 from civaffairs.db.database import Database
 from civaffairs.gui.errors import present_error
+from civaffairs.gui.signals import emit
 
 T = TypeVar("T")
 
@@ -41,7 +42,7 @@ class Progress:
     def report(self, done: int, total: int, text: str = "") -> None:
         if self._cancel.is_set():
             raise Cancelled()
-        self._signal.emit(done, total, text)
+        emit(self._signal, done, total, text)
 
     def cancel(self) -> None:
         self._cancel.set()
@@ -64,9 +65,9 @@ class _Worker(QThread):
         try:
             result = self._job(self.progress)
         except BaseException as e:  # noqa: BLE001 - reported on the GUI thread
-            self.sig_done.emit(None, e)
+            emit(self.sig_done, None, e)
         else:
-            self.sig_done.emit(result, None)
+            emit(self.sig_done, result, None)
 
 
 class Operations(QObject):
@@ -99,7 +100,7 @@ class Operations(QObject):
         except Exception as e:  # noqa: BLE001 - any failure is shown, never a crash
             present_error(parent, e)
             return None
-        self.sig_changed.emit(frozenset(changed))
+        emit(self.sig_changed, frozenset(changed))
         return result
 
     def run_in_background(self, title: str, job: Callable[[Progress], T], on_done: Callable[[T], None],
@@ -131,7 +132,7 @@ class Operations(QObject):
             if error is not None:
                 present_error(parent, error)
                 return
-            self.sig_changed.emit(frozenset(changed))
+            emit(self.sig_changed, frozenset(changed))
             on_done(result)
 
         worker.sig_progress.connect(progress)

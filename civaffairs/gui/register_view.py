@@ -20,6 +20,7 @@ from civaffairs.gui.table_model import ROW_ROLE, RecordTableModel
 from civaffairs.records import service as records
 from civaffairs.records.display import cell_text
 from civaffairs.records.spec import RegisterSpec, children_of
+from civaffairs.gui.signals import emit
 
 SEARCH_DELAY_MS = 250  # wait for a pause in typing before asking the database
 
@@ -210,7 +211,7 @@ class RegisterView(QWidget):
     def _on_current_changed(self) -> None:
         rows = self.selected_rows()
         row = rows[0] if len(rows) == 1 else None
-        self.sig_current_changed.emit(row)
+        emit(self.sig_current_changed, row)
         if self.details is None:
             return
         parent_id = row.id if row is not None and not self.trash.isChecked() else None
@@ -344,7 +345,7 @@ class RegisterView(QWidget):
         form = RecordForm(self.ctx, self.spec, record_id, self, initial, continuous=continuous, fixed=set(fixed))
         if not self.can_write:
             form.save_button.setEnabled(False)
-        form.accepted.connect(lambda: self.sig_record_saved.emit(form.saved_row))
+        form.accepted.connect(lambda: emit(self.sig_record_saved, form.saved_row))
         form.sig_saved.connect(self.sig_record_saved.emit)
         form.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         form.open()

@@ -13,6 +13,7 @@ from civaffairs.gui.first_run import FirstRunDialog
 from civaffairs.gui.login import LoginDialog
 from civaffairs.gui.operations import Operations
 from civaffairs.gui.settings import Preferences
+from civaffairs.gui.signals import emit
 
 
 class Startup(QObject):
@@ -52,7 +53,7 @@ class Startup(QObject):
         self.main_window = MainWindow(ctx)
         self.main_window.sig_logout.connect(self._logout)
         self.main_window.show()
-        self.sig_main_window_shown.emit(self.main_window)
+        emit(self.sig_main_window_shown, self.main_window)
 
     def _logout(self) -> None:
         if self.main_window is not None:
