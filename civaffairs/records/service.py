@@ -7,12 +7,13 @@ database and masked here, so that the GUI never even receives data the user may 
 from __future__ import annotations
 
 import uuid
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, String, and_, cast, false, func, or_, select
+from sqlalchemy import ColumnElement, Integer, Select, String, and_, bindparam, cast, false, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.orm.exc import StaleDataError
@@ -169,23 +170,62 @@ def _query(spec: RegisterSpec) -> _Query:
     return _queries[spec.key]
 
 
+PAGE_STATEMENTS_KEPT = 64  # statements of lists kept built (a few per open register)
+_counts: OrderedDict[tuple[str, bool, ListQuery], Select[Any]] = OrderedDict()
+
+
 def count(session: Session, actor: Actor, spec: RegisterSpec, q: ListQuery = ListQuery()) -> int:
-    qq = _query(spec)
-    stmt = select(func.count()).select_from(spec.model)
-    if q.search or q.equals:  # the join is needed only to search or filter by a referenced name
-        for alias, on in qq.joins:
-            stmt = stmt.outerjoin(alias, on)
-    return session.scalar(stmt.where(and_(*qq.where(actor, q)))) or 0
+    key = (spec.key, actor.can_read_sensitive(spec.group), q)
+    stmt = _counts.get(key)
+    if stmt is None:  # built once per query, as the pages are
+        qq = _query(spec)
+        stmt = select(func.count()).select_from(spec.model)
+        if q.search or q.equals:  # the join is needed only to search or filter by a referenced name
+            for alias, on in qq.joins:
+                stmt = stmt.outerjoin(alias, on)
+        stmt = stmt.where(and_(*qq.where(actor, q)))
+        _counts[key] = stmt
+        while len(_counts) > PAGE_STATEMENTS_KEPT:
+            _counts.popitem(last=False)
+    return _connection(session).execute(stmt).scalar() or 0
+
+
+def _connection(session: Session) -> Any:
+    """The session's connection for a plain read, after writing out what the session holds (as
+    the ORM's own queries would), so that a count or a page inside a write sees its own changes."""
+    if session.new or session.dirty or session.deleted:
+        session.flush()
+    return session.connection()
+
+
+_OFFSET, _LIMIT = bindparam("civ_offset", type_=Integer), bindparam("civ_limit", type_=Integer)
+_pages: OrderedDict[tuple[str, bool, ListQuery], Select[Any]] = OrderedDict()
+
+
+def _page_statement(actor: Actor, spec: RegisterSpec, q: ListQuery) -> Select[Any]:
+    """The list's SELECT for a query, built once: scrolling and paging only change its offset.
+    What the actor may see is part of the key (it decides what may be searched and sorted)."""
+    key = (spec.key, actor.can_read_sensitive(spec.group), q)
+    stmt = _pages.get(key)
+    if stmt is None:
+        qq = _query(spec)
+        stmt = qq.select_rows(actor, q).order_by(*qq.order_by(actor, q)).offset(_OFFSET).limit(_LIMIT)
+        _pages[key] = stmt
+        while len(_pages) > PAGE_STATEMENTS_KEPT:
+            _pages.popitem(last=False)
+    else:
+        _pages.move_to_end(key)
+    return stmt
 
 
 def fetch(session: Session, actor: Actor, spec: RegisterSpec, q: ListQuery = ListQuery(),
           offset: int = 0, limit: int = 200) -> list[Row]:
     """One page of the list, sorted and filtered by the database."""
-    qq = _query(spec)
-    stmt = qq.select_rows(actor, q).order_by(*qq.order_by(actor, q)).offset(offset).limit(limit)
+    stmt = _page_statement(actor, spec, q)
     plan = _plan(spec, actor.can_read_sensitive(spec.group))
     # Through the session's connection: plain rows, without the ORM's loading machinery.
-    rows = [_row(actor, spec, r, plan) for r in session.connection().execute(stmt)]
+    rows = [_row(actor, spec, r, plan) for r in
+            _connection(session).execute(stmt, {"civ_offset": offset, "civ_limit": limit})]
     _add_computed(session, actor, spec, rows)
     return rows
 
