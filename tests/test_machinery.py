@@ -196,3 +196,44 @@ def test_a_sensitive_computed_column_is_masked_like_a_stored_one(db: Database, a
         (hidden,) = records.fetch(s, viewer, spec)
     assert seen.values["born"] == "19850615" and "born" not in seen.masked
     assert hidden.values["born"] != "19850615" and "born" in hidden.masked
+
+
+def test_report_on_the_demo_data_states_the_brief(data_dir: Path, tmp_path: Path) -> None:
+    """`civaffairs report` on the demo data: 4 elderly care institutions under closed management and
+    3 NAT rounds, all negative, for the outbreak; other figures for a month before it."""
+    from civaffairs import demo
+    from civaffairs.cli import main
+    from civaffairs.db.bootstrap import open_database
+
+    db = open_database(data_dir)
+    demo.fill_groups(db)
+    db.dispose()
+
+    def figures(start: str, end: str) -> dict[str, object]:
+        out = tmp_path / f"{start}.xlsx"
+        assert main(["report", "--data-dir", str(data_dir), "--from", start, "--to", end, "--out", str(out)]) == 0
+        sheet = load_workbook(out)["民政服务机构疫情防控组"]
+        return {row[0].value: row[1].value for row in sheet.iter_rows(min_row=5) if row[0].value}
+
+    autumn = figures("2021-10-01", "2021-11-05")
+    closed = next(v for k, v in autumn.items() if "封闭管理" in k and "养老机构" in k)
+    rounds = next(v for k, v in autumn.items() if k.startswith("核酸检测轮次"))
+    results = next(v for k, v in autumn.items() if k.startswith("核酸检测结果"))
+    assert (closed, rounds, results) == (4, 3, "全部阴性")
+    before = figures("2021-01-01", "2021-01-31")
+    assert next(v for k, v in before.items() if "封闭管理" in k and "养老机构" in k) == 0
+    assert next(v for k, v in before.items() if k.startswith("核酸检测轮次")) == 0
+
+
+def test_demo_names_are_ordinary_and_the_bureau_has_one_director() -> None:
+    import random
+
+    from civaffairs.demo import LEADERSHIP, person_name
+
+    rng = random.Random(1)
+    for _ in range(5000):
+        name = person_name(rng)
+        given = name[1:]
+        assert 2 <= len(name) <= 3 and not (len(given) == 2 and given[0] == given[1]), name
+        assert len(given) < 4  # never 子涵子涵
+    assert [post for post, _dept in LEADERSHIP].count("局长") == 1
