@@ -104,32 +104,29 @@ def run_demo(args: argparse.Namespace) -> int:
 
 def run_print(args: argparse.Namespace) -> int:
     """`civaffairs print notice <number> --out FILE.pdf`: the same PDF as the window prints."""
-    import re
     from pathlib import Path
 
-    from civaffairs.core.errors import CivaffairsError
-    from civaffairs.core.paths import resolve_data_dir
-    from civaffairs.db.bootstrap import open_database
+    from civaffairs.commands import Failed, pdf_pages, run_job
+    from civaffairs.db.database import Database
     from civaffairs.notices import service as notices
+    from civaffairs.notices.data import NoticeData
     from civaffairs.printing.notice_pdf import render_notice
 
     out = Path(args.out)
-    db = open_database(resolve_data_dir(args.data_dir), args.database_url)
-    try:
+
+    def job(db: Database) -> tuple[NoticeData, bytes]:
         with db.read() as s:
             notice = notices.find_by_number(s, args.number)
             mark = notices.office_mark(s, notice)
         data = render_notice(notice, office_mark=mark)
         out.write_bytes(data)
-    except CivaffairsError as e:
-        print(e.message, file=sys.stderr)
+        return notice, data
+
+    try:
+        notice, data = run_job(args, job, out=out)
+    except Failed:
         return 1
-    except OSError as e:
-        print(_("Cannot write the file {file}: {error}").format(file=out, error=e.strerror or e), file=sys.stderr)
-        return 1
-    finally:
-        db.dispose()
-    pages = len(re.findall(rb"/Type /Page\b(?!s)", data))
+    pages = pdf_pages(data)
     print(_("Written: {file} ({number}, {pages} pages)").format(file=out, number=notice.document_number, pages=pages))
     if notice.status != "issued":
         print(_("This notice's number has been cancelled: it is printed marked 作废 (void)."), file=sys.stderr)

@@ -20,11 +20,11 @@ def _day(text: str) -> date | None:
 def run_report(args: argparse.Namespace) -> int:
     from civaffairs.accounts import service as accounts
     from civaffairs.accounts.roles import COMMAND_LINE_ACTOR
-    from civaffairs.core.errors import CivaffairsError
-    from civaffairs.core.paths import resolve_data_dir
-    from civaffairs.db.bootstrap import open_database
+    from civaffairs.commands import Failed, run_job
+    from civaffairs.db.database import Database
     from civaffairs.reports.figures import Period
     from civaffairs.reports.service import make_report
+    from civaffairs.reports.statistics import StatisticsReport
 
     start, end = _day(args.date_from), _day(args.date_to)
     if start is None or end is None:
@@ -37,19 +37,16 @@ def run_report(args: argparse.Namespace) -> int:
     if out.suffix.lower() not in (".xlsx", ".pdf"):
         print(_("The report is written as .xlsx or .pdf, not {suffix}.").format(suffix=out.suffix or "…"), file=sys.stderr)
         return 2
-    db = open_database(resolve_data_dir(args.data_dir), args.database_url)
-    try:
+
+    def job(db: Database) -> StatisticsReport:
         with db.read() as s:
             office = accounts.office_name(s)
-        report = make_report(db, COMMAND_LINE_ACTOR, Period(start, end), office_name=office, out=out)
-    except CivaffairsError as e:
-        print(e.message, file=sys.stderr)
+        return make_report(db, COMMAND_LINE_ACTOR, Period(start, end), office_name=office, out=out)
+
+    try:
+        report = run_job(args, job, out=out)
+    except Failed:
         return 1
-    except OSError as e:
-        print(_("Cannot write the file {file}: {error}").format(file=out, error=e.strerror or e), file=sys.stderr)
-        return 1
-    finally:
-        db.dispose()
     print(_("Written: {file} ({period}, {n} sections)").format(file=out, period=report.period.text,
                                                               n=len(report.sections)))
     return 0
