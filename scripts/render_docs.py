@@ -34,6 +34,7 @@ def main() -> int:
     from civaffairs.printing.blank_form import render_blank_form
     from civaffairs.printing.notice_pdf import render_notice
     from civaffairs.printing.table_report import render_register
+    from civaffairs.records import service as records
     from civaffairs.records.service import ListQuery
 
     work = Path(tempfile.mkdtemp(prefix="civaffairs-paper-"))
@@ -53,6 +54,40 @@ def main() -> int:
     pdfs["blank-check-ins"] = render_blank_form(CHECK_INS, office_name=demo.DEMO_OFFICE,
                                                 header_fields=CHECK_INS.carried_fields,
                                                 printed_at=datetime.now(timezone.utc))
+
+    # The paper of groups 2 and 3, the supervision teams and the statistics report, on the demo data.
+    from datetime import date
+
+    from civaffairs.groups.community import reports as community_paper
+    from civaffairs.groups.community.fields import COMPOUNDS, DUTY_POINTS
+    from civaffairs.groups.service_institutions.fields import DAILY_CHECKS
+    from civaffairs.printing.statistics_pdf import render_statistics
+    from civaffairs.reports.figures import Period
+    from civaffairs.reports.statistics import build
+    from civaffairs.supervision import reports as supervision_paper
+    from civaffairs.supervision import service as supervision
+    from civaffairs.supervision.fields import TEAMS
+
+    demo.fill_groups(db)
+    now = datetime.now(timezone.utc)
+    autumn = Period(date(2021, 10, 1), date(2021, 11, 5))
+    with db.read() as s:
+        actor = COMMAND_LINE_ACTOR
+        pdfs["statistics"] = render_statistics(build(s, actor, autumn, office_name=demo.DEMO_OFFICE, made_at=now))
+        visit = supervision.find_by_number(s, "麦民督〔2021〕1号")
+        pdfs["inspection-report"] = supervision_paper.render_inspection_report(
+            supervision.inspection_report(s, actor, visit))
+        team = records.fetch(s, actor, TEAMS)[0]
+        pdfs["team-summary"] = supervision_paper.render_team_summary(supervision.team_summary(s, actor, team.id, autumn))
+        compound = next(r for r in records.fetch(s, actor, COMPOUNDS, ListQuery(), 0, 100) if r.values["name"] == "天河家园")
+        pdfs["duty-roster"] = community_paper.render_duty_roster(
+            s, actor, compound.id, date(2021, 11, 1), office_name=demo.DEMO_OFFICE, printed_by="社区组 李干事",
+            printed_at=now)
+        point = records.fetch(s, actor, DUTY_POINTS)[0]
+        pdfs["blank-entry-sheet"] = community_paper.render_entry_sheet(s, actor, point.id, office_name=demo.DEMO_OFFICE,
+                                                                       printed_at=now)
+    pdfs["blank-daily-checklist"] = render_blank_form(DAILY_CHECKS, office_name=demo.DEMO_OFFICE,
+                                                      header_fields=("institution_id",), printed_at=now)
     db.dispose()
     for name, pdf in pdfs.items():
         path = out / f"{name}.pdf"

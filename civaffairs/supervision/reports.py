@@ -229,6 +229,8 @@ def render_team_summary(summary: TeamSummary) -> bytes:
     else:
         story.append(pp.p(_("No inspection visits in this period."), "body"))
 
+    tail: list = []  # type: ignore[type-arg]  # the last section stays on the page of the signature
+    story, whole = tail, story
     story.append(pp.p(_("3. Corrections and their state"), "heading"))
     if summary.corrections:
         rows = []
@@ -243,6 +245,11 @@ def render_team_summary(summary: TeamSummary) -> bytes:
     else:
         story.append(pp.p(_("No corrections were required."), "body"))
     story.append(Spacer(1, 12))
-    story.append(KeepTogether([_signatures(pp, (_("Team leader (signature):"),)),
-                               pp.p(summary.team, "right"), pp.p(_date(summary.period.end), "right")]))
-    return _build(story, title, summary.team, pp)
+    signature = [_signatures(pp, (_("Team leader (signature):"),)), pp.p(summary.team, "right"),
+                 pp.p(_date(summary.period.end), "right")]
+    if len(summary.corrections) <= 12:  # a short table goes over with the signature rather than leave it alone
+        whole.append(KeepTogether(tail + signature))
+    else:
+        whole.extend(tail)
+        whole.append(KeepTogether(signature))
+    return _build(whole, title, summary.team, pp)
