@@ -237,3 +237,18 @@ def test_demo_names_are_ordinary_and_the_bureau_has_one_director() -> None:
         assert 2 <= len(name) <= 3 and not (len(given) == 2 and given[0] == given[1]), name
         assert len(given) < 4  # never 子涵子涵
     assert [post for post, _dept in LEADERSHIP].count("局长") == 1
+
+
+def test_names_are_unique_in_their_parent_and_a_deleted_one_may_come_again(db: Database, admin: Actor) -> None:
+    north, south = _town(db, admin, "道北街道"), _town(db, admin, "桥南街道")
+    with db.write() as s, pytest.raises(ValidationError) as refused:
+        records.create(s, admin, TOWNS, {"name": "道北街道", "kind": "subdistrict"})
+    assert refused.value.field_errors == {"name": "“道北街道”已在列表中。"}
+    first = _community(db, admin, north.id, "渭滨社区")
+    _community(db, admin, south.id, "渭滨社区")  # the same name under another town is another place
+    with db.write() as s, pytest.raises(ValidationError) as refused:
+        records.create(s, admin, COMMUNITIES, {"town_id": north.id, "name": "渭滨社区", "kind": "community"})
+    assert "渭滨社区" in refused.value.field_errors["name"]
+    with db.write() as s:
+        records.delete(s, admin, COMMUNITIES, first.id)
+    _community(db, admin, north.id, "渭滨社区")

@@ -12,7 +12,7 @@ from types import ModuleType
 
 from sqlalchemy.orm import Session
 
-from civaffairs.accounts.roles import Actor
+from civaffairs.accounts.roles import Actor, person_name
 from civaffairs.core.clock import now_utc
 from civaffairs.core.i18n import N_, _
 from civaffairs.groups import GROUPS
@@ -69,5 +69,6 @@ def build(session: Session, actor: Actor, period: Period, *, office_name: str, m
             missing.append(_(title))
             continue
         sections.append(module.report_section(session, actor, period))
-    return StatisticsReport(office_name, period, made_at or now_utc(), _(actor.display_name), tuple(sections),
+    return StatisticsReport(office_name, period, made_at or now_utc(),
+                            person_name(actor.username, {actor.username: actor.display_name}), tuple(sections),
                             tuple(missing))

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from civaffairs.accounts.roles import LEADING_GROUP
 from civaffairs.core.i18n import N_, _
+from civaffairs.records.rules import unique_name
 from civaffairs.records.spec import (
     Choice, ComputedColumn, FieldSpec, Kind, RegisterSpec, RowLevel, Sensitivity, get_register, register,
 )
@@ -56,18 +57,6 @@ def _known(register_key: str) -> bool:
 AVAILABLE_KINDS = tuple(k for k in target_kinds() if _known(k.register_key))
 
 
-def _unique_team_name(session: Session, values: Mapping[str, Any], record_id: uuid.UUID | None) -> dict[str, str]:
-    name = values.get("name")
-    if not name:
-        return {}
-    stmt = select(SupervisionTeam.id).where(SupervisionTeam.name == name, SupervisionTeam.deleted_at.is_(None))
-    if record_id:
-        stmt = stmt.where(SupervisionTeam.id != record_id)
-    if session.scalar(stmt) is not None:
-        return {"name": _("There is already a team called “{name}”.").format(name=name)}
-    return {}
-
-
 TEAMS = register(RegisterSpec(
     key="supervision.teams", group=GROUP, title=N_("Supervision teams"), record_noun=N_("supervision team"),
     model=SupervisionTeam, display_fields=("name",),
@@ -78,7 +67,7 @@ TEAMS = register(RegisterSpec(
         FieldSpec("leader_post", N_("Leader's post"), max_length=50, width=12, placeholder=N_("e.g. 副局长")),
         FieldSpec("notes", N_("Notes"), Kind.LONG_TEXT, max_length=500, width=24),
     ),
-    rules=(_unique_team_name,),
+    rules=(unique_name(SupervisionTeam, N_("There is already a team called “{name}”.")),),
 ))
 
 MEMBERS = register(RegisterSpec(

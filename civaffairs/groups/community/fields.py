@@ -7,7 +7,6 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from civaffairs.core.i18n import N_, _
@@ -17,6 +16,7 @@ from civaffairs.groups.community.models import (
     Compound, CompoundAssignment, DutyPoint, DutyPointDisinfection, DutyShift, Entrance, EntryRegistration,
 )
 from civaffairs.places.fields import COMMUNITIES
+from civaffairs.records.rules import in_order, unique_name
 from civaffairs.records.spec import (
     HEALTH_CODE_CHOICES, Choice, ComputedColumn, FieldSpec, Kind, RegisterSpec, RowLevel, Sensitivity, register,
 )
@@ -32,24 +32,6 @@ ASSIGNMENT_KINDS = (
     Choice("cadre", N_("Office cadre")),
     Choice("party_member", N_("Party member")),
 )
-
-
-def _unique_name(model: type, parent: str, message: str):  # type: ignore[no-untyped-def]
-    """A rule: no two live records of `model` with the same name under the same parent."""
-
-    def rule(session: Session, values: Mapping[str, Any], record_id: uuid.UUID | None) -> dict[str, str]:
-        name, parent_id = values.get("name"), values.get(parent)
-        if not name or parent_id is None:
-            return {}
-        stmt = select(model.id).where(model.name == name, getattr(model, parent) == parent_id,  # type: ignore[attr-defined]
-                                      model.deleted_at.is_(None))  # type: ignore[attr-defined]
-        if record_id:
-            stmt = stmt.where(model.id != record_id)  # type: ignore[attr-defined]
-        if session.scalar(stmt) is not None:
-            return {"name": _(message).format(name=name)}
-        return {}
-
-    return rule
 
 
 def _compound_level(values: Mapping[str, Any]) -> RowLevel | None:
@@ -75,7 +57,7 @@ COMPOUNDS = register(RegisterSpec(
     computed=(ComputedColumn(FieldSpec("open_entrances", N_("Open entrances"), Kind.INTEGER, in_form=False,
                                        width=6), figures.open_entrance_counts),),
     row_level=_compound_level,
-    rules=(_unique_name(Compound, "community_id", N_("“{name}” is already in this village or community.")),),
+    rules=(unique_name(Compound, N_("“{name}” is already in this village or community."), parent="community_id"),),
 ))
 
 ENTRANCES = register(RegisterSpec(
@@ -88,7 +70,7 @@ ENTRANCES = register(RegisterSpec(
         FieldSpec("state", N_("Open or closed"), Kind.CHOICE, choices=ENTRANCE_STATES, required=True, width=6),
         FieldSpec("notes", N_("Notes"), Kind.LONG_TEXT, max_length=500, width=20),
     ),
-    rules=(_unique_name(Entrance, "compound_id", N_("“{name}” is already an entrance of this compound.")),),
+    rules=(unique_name(Entrance, N_("“{name}” is already an entrance of this compound."), parent="compound_id"),),
 ))
 
 DUTY_POINTS = register(RegisterSpec(
@@ -101,7 +83,7 @@ DUTY_POINTS = register(RegisterSpec(
                   placeholder=N_("e.g. the east gate duty point of Jinxiu Garden")),
         FieldSpec("notes", N_("Notes"), Kind.LONG_TEXT, max_length=500, width=20),
     ),
-    rules=(_unique_name(DutyPoint, "entrance_id", N_("“{name}” is already a duty point of this entrance.")),),
+    rules=(unique_name(DutyPoint, N_("“{name}” is already a duty point of this entrance."), parent="entrance_id"),),
 ))
 
 
@@ -130,13 +112,6 @@ ROSTER = register(RegisterSpec(
 ))
 
 
-def _until_after_since(session: Session, values: Mapping[str, Any], record_id: uuid.UUID | None) -> dict[str, str]:
-    since, until = values.get("since"), values.get("until")
-    if since and until and until < since:
-        return {"until": _("The end date is before the start date.")}
-    return {}
-
-
 ASSIGNMENTS = register(RegisterSpec(
     key="community.assignments", group=GROUP, title=N_("Compound assignments"), record_noun=N_("assignment"),
     model=CompoundAssignment, display_fields=("person", "since"), date_field="since",
@@ -152,7 +127,7 @@ ASSIGNMENTS = register(RegisterSpec(
         FieldSpec("until", N_("Until"), Kind.DATE, width=10),
         FieldSpec("phone", N_("Phone"), Kind.PHONE, sensitive=Sensitivity.PHONE, width=12),
     ),
-    rules=(_until_after_since,),
+    rules=(in_order("since", "until", N_("The end date is before the start date.")),),
 ))
 
 

@@ -17,6 +17,7 @@ from civaffairs.groups.service_institutions.models import (
     SupplyReserve,
 )
 from civaffairs.places.fields import TOWNS
+from civaffairs.records.rules import in_order, unique_name
 from civaffairs.records.spec import (
     Choice, ComputedColumn, FieldSpec, Kind, RegisterSpec, RowLevel, Sensitivity, register,
 )
@@ -99,13 +100,6 @@ def _one_of(model: type, record_id: uuid.UUID | None, *conds: Any) -> Any:
 # ------------------------------------------------------------------ institutions
 
 
-def _name_unique(session: Session, values: Mapping[str, Any], record_id: uuid.UUID | None) -> dict[str, str]:
-    name = values.get("name")
-    if name and session.scalar(_one_of(Institution, record_id, Institution.name == name)) is not None:
-        return {"name": _("“{name}” is already in the list.").format(name=name)}
-    return {}
-
-
 HISTORY = StatusHistory(InstitutionStatus, "institution_id", choices=STATUSES)
 
 
@@ -134,7 +128,7 @@ INSTITUTIONS = register(RegisterSpec(
         ComputedColumn(FieldSpec("residents_today", N_("Residents today"), Kind.INTEGER, in_form=False, width=6),
                        _residents_today),
     ),
-    rules=(_name_unique,),
+    rules=(unique_name(Institution, N_("“{name}” is already in the list.")),),
 ))
 
 
@@ -218,13 +212,6 @@ RESIDENTS = register(RegisterSpec(
 ))
 
 
-def _to_after_from(session: Session, values: Mapping[str, Any], record_id: uuid.UUID | None) -> dict[str, str]:
-    start, end = values.get("from_date"), values.get("to_date")
-    if start and end and end < start:
-        return {"to_date": _("The end date is before the start date.")}
-    return {}
-
-
 STAFF_ON_SITE = register(RegisterSpec(
     key="service_institutions.staff_on_site", group=GROUP, title=N_("Staff living in"),
     record_noun=N_("staff member living in"), model=StaffOnSite, display_fields=("name",), date_field="from_date",
@@ -238,7 +225,7 @@ STAFF_ON_SITE = register(RegisterSpec(
         FieldSpec("from_date", N_("From"), Kind.DATE, required=True, width=10),
         FieldSpec("to_date", N_("To"), Kind.DATE, width=10),
     ),
-    rules=(_to_after_from,),
+    rules=(in_order("from_date", "to_date", N_("The end date is before the start date.")),),
 ))
 
 
