@@ -31,6 +31,12 @@ class ValidationError(CivaffairsError):
         return cls({field: message})
 
 
+class NeedsConfirmation(ValidationError):
+    """The input is valid but may be a mistake (a possible duplicate person): the record is saved
+    only when the clerk has seen these messages and accepts them.  `field_errors` holds them, so a
+    caller that cannot ask shows them as a refusal."""
+
+
 class NotFound(CivaffairsError):
     pass
 

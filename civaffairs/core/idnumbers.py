@@ -81,6 +81,26 @@ def mask_phone(phone: str) -> str:
     return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
 
 
+def mask_name(name: str) -> str:
+    """张*明 for posting a list in public (公示): the surname and the last character stay, the
+    rest is starred; a two-character name keeps its surname (张*).  By code point, so that a rare
+    character (生僻字) outside the BMP counts as one."""
+    name = name.strip()
+    if len(name) <= 1:
+        return "*" * len(name)
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
+def mask_bank_account(account: str) -> str:
+    """6228 **** 1234: the first and last four digits, enough to tell accounts apart."""
+    digits = account.replace(" ", "")
+    if len(digits) <= 8:
+        return "*" * len(digits)
+    return f"{digits[:4]} **** {digits[-4:]}"
+
+
 def mask_text(text: str, keep: int = 3) -> str:
     """Addresses and other free text: keep the first characters, mask the rest."""
     return text[:keep] + "***" if len(text) > keep else "***"

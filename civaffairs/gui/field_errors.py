@@ -7,6 +7,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QLabel, QWidget
 
 ERROR_STYLE = "color: #c0392b;"
+WARNING_COLOUR = "#9a6700"  # amber: may be right, the clerk decides
 EDITOR_ERROR_PROPERTY = "fieldError"
 
 
@@ -42,7 +43,11 @@ class FieldErrors:
             self.general.clear()
             self.general.hide()
 
-    def show_field_errors(self, errors: dict[str, str]) -> None:
+    def show_field_warnings(self, warnings: dict[str, str]) -> None:
+        """Messages the clerk may accept (a possible duplicate): amber instead of red."""
+        self.show_field_errors(warnings, colour=WARNING_COLOUR)
+
+    def show_field_errors(self, errors: dict[str, str], *, colour: str = "#c0392b") -> None:
         self.clear()
         first: QWidget | None = None
         unplaced = []
@@ -50,15 +55,17 @@ class FieldErrors:
             if name in self._fields:
                 editor, label = self._fields[name]
                 label.setText(message)
+                label.setStyleSheet(f"color: {colour};")
                 label.show()
                 editor.setProperty(EDITOR_ERROR_PROPERTY, True)
                 # Scoped by the property so the children of a composite editor keep their look.
-                editor.setStyleSheet(f'*[{EDITOR_ERROR_PROPERTY}="true"] {{ border: 1px solid #c0392b; }}')
+                editor.setStyleSheet(f'*[{EDITOR_ERROR_PROPERTY}="true"] {{ border: 1px solid {colour}; }}')
                 first = first or editor
             else:
                 unplaced.append(message)
         if unplaced and self.general is not None:
             self.general.setText("\n".join(unplaced))
+            self.general.setStyleSheet(f"color: {colour};")
             self.general.show()
         if first is not None:
             first.setFocus()

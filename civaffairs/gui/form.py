@@ -399,6 +399,8 @@ class RecordForm(QDialog):
         buttons.rejected.connect(self.reject)
         outer.addWidget(buttons)
         self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
+        self.save_text = self.save_button.text()
+        self.accepted_warnings: set[str] = set()  # seen by the clerk: the next save accepts them
 
         if record_id is not None:
             self._load()
@@ -523,19 +525,34 @@ class RecordForm(QDialog):
         return {name: editor.value() for name, editor in self.editors.items()}
 
     def show_field_errors(self, errors: dict[str, str]) -> None:
+        self._reset_warnings()
         self.errors.show_field_errors(errors)
+
+    def show_warnings(self, warnings: dict[str, str]) -> None:
+        """The service found something that may be a mistake (a possible duplicate): shown in amber
+        at its field; Save becomes "Save anyway", which accepts exactly these messages."""
+        self.errors.show_field_warnings({**warnings, "": _(
+            "Please check the notes below. If everything is right, click “Save anyway”.")})
+        self.accepted_warnings = set(warnings.values())
+        self.save_button.setText(_("Save anyway"))
+
+    def _reset_warnings(self) -> None:
+        self.accepted_warnings = set()
+        self.save_button.setText(self.save_text)
 
     def save(self) -> None:
         values = self.values()
         ctx, spec = self.ctx, self.spec
+        accept = tuple(self.accepted_warnings)
         if self.record_id is None:
-            row = ctx.ops.write(lambda s: records.create(s, ctx.actor, spec, values),
+            row = ctx.ops.write(lambda s: records.create(s, ctx.actor, spec, values, accept=accept),
                                 changed=[spec.key], parent=self, form=self)
         else:
             rid, version = self.record_id, self.version or 0
-            row = ctx.ops.write(lambda s: records.update(s, ctx.actor, spec, rid, version, values),
+            row = ctx.ops.write(lambda s: records.update(s, ctx.actor, spec, rid, version, values, accept=accept),
                                 changed=[spec.key], parent=self, form=self)
         if row is not None:
+            self._reset_warnings()
             self.saved_row = row
             emit(self.sig_saved, row)
             if self.continuous:

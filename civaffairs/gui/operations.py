@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QProgressDialog, QWidget
 from sqlalchemy.orm import Session
 
 from civaffairs.accounts.roles import Actor
-from civaffairs.core.errors import ValidationError
+from civaffairs.core.errors import NeedsConfirmation, ValidationError
 from civaffairs.core.i18n import _
 from civaffairs.db.database import Database
 from civaffairs.gui.errors import present_error
@@ -91,6 +91,14 @@ class Operations(QObject):
         try:
             with self.db.write() as session:
                 result = fn(session)
+        except NeedsConfirmation as e:
+            if form is not None and hasattr(form, "show_warnings"):
+                form.show_warnings(e.field_errors)  # the form asks the clerk to accept them
+            elif form is not None:
+                form.show_field_errors(e.field_errors)
+            else:
+                present_error(parent, e)
+            return None
         except ValidationError as e:
             if form is not None:
                 form.show_field_errors(e.field_errors)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
@@ -22,7 +22,7 @@ from civaffairs.accounts.roles import Actor
 from civaffairs.audit import service as audit
 from civaffairs.core.clock import now_utc
 from civaffairs.core.errors import (
-    EditConflict, FieldChange, HasChildren, NotFound, PermissionDenied, ValidationError,
+    EditConflict, FieldChange, HasChildren, NeedsConfirmation, NotFound, PermissionDenied, ValidationError,
 )
 from civaffairs.core.i18n import _
 from civaffairs.records import values as V
@@ -403,18 +403,57 @@ def _current(spec: RegisterSpec, obj: Any) -> dict[str, Any]:
     return {f.name: V.from_db(f, getattr(obj, f.name)) for f in spec.fields}
 
 
-def create(session: Session, actor: Actor, spec: RegisterSpec, values: Mapping[str, Any]) -> Row:
+def _found_warnings(session: Session, spec: RegisterSpec, values: Mapping[str, Any],
+                    record_id: uuid.UUID | None) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for rule in spec.warnings:
+        for name, message in rule(session, values, record_id).items():
+            found.setdefault(name, message)
+    return found
+
+
+def _warnings(session: Session, spec: RegisterSpec, clean: Mapping[str, Any], record_id: uuid.UUID | None,
+              accept: Collection[str], known: Collection[str] = ()) -> list[str]:
+    """The register's warnings for these values; refused unless the clerk accepted every one of
+    them (by its text, so that a different possible duplicate is asked about anew).  `known`:
+    warnings the record had before this edit, accepted then and not asked again."""
+    found = _found_warnings(session, spec, clean, record_id)
+    if any(message not in accept and message not in known for message in found.values()):
+        raise NeedsConfirmation({n: m for n, m in found.items() if m not in known})
+    return [m for m in found.values() if m not in known]
+
+
+def _derive(spec: RegisterSpec, clean: dict[str, Any]) -> tuple[FieldSpec, ...]:
+    """Add the derived values to `clean`; the fields written: the form's and the derived ones."""
+    if spec.derive is None:
+        return spec.form_fields
+    derived = spec.derive(clean)
+    clean.update(derived)
+    return spec.form_fields + tuple(spec.field(n) for n in derived if not spec.field(n).in_form)
+
+
+def _accepted(changes: dict[str, list[Any]], accepted: list[str]) -> None:
+    if accepted:  # the audit keeps what the clerk was warned about and saved anyway
+        changes["warnings accepted"] = [None, "；".join(accepted)]
+
+
+def create(session: Session, actor: Actor, spec: RegisterSpec, values: Mapping[str, Any], *,
+           accept: Collection[str] = ()) -> Row:
+    """`accept`: the warnings (`RegisterSpec.warnings` messages) the clerk has seen and accepts."""
     _require_write(actor, spec)
     clean = _validate(session, spec, values, {}, None)
+    accepted = _warnings(session, spec, clean, None, accept)
+    written = _derive(spec, clean)
     now = now_utc()
     obj = spec.model(
-        **{f.name: V.to_db(f, clean.get(f.name)) for f in spec.form_fields},
+        **{f.name: V.to_db(f, clean.get(f.name)) for f in written},
         created_at=now, created_by=actor.username, updated_at=now, updated_by=actor.username,
     )
     session.add(obj)
     _flush(session, spec)
-    changes = {f.name: [None, _canonical(session, f, clean.get(f.name))] for f in spec.form_fields
+    changes = {f.name: [None, _canonical(session, f, clean.get(f.name))] for f in written
                if not V.is_empty(clean.get(f.name))}
+    _accepted(changes, accepted)
     audit.record(session, actor, "create", spec.key, obj.id, record_version=obj.version,
                  label=_label(session, spec, clean), changes=changes, at=now)
     return get(session, actor, spec, obj.id)
@@ -449,21 +488,26 @@ def _conflict(session: Session, spec: RegisterSpec, obj: Any, expected_version: 
 
 
 def update(session: Session, actor: Actor, spec: RegisterSpec, record_id: uuid.UUID,
-           expected_version: int, values: Mapping[str, Any]) -> Row:
+           expected_version: int, values: Mapping[str, Any], *, accept: Collection[str] = ()) -> Row:
     """Save an edit made to version `expected_version`; refused if anyone saved since."""
     _require_write(actor, spec)
     obj = _load(session, spec, record_id)
     if obj.version != expected_version or obj.deleted_at is not None:
         raise _conflict(session, spec, obj, expected_version)
     current = _current(spec, obj)
+    known = set(_found_warnings(session, spec, current, record_id).values()) if spec.warnings else set()
     clean = _validate(session, spec, values, current, record_id)
-    changes = {}
-    for f in spec.form_fields:
-        if clean.get(f.name) != current.get(f.name):
-            changes[f.name] = [_canonical(session, f, current.get(f.name)), _canonical(session, f, clean.get(f.name))]
-            setattr(obj, f.name, V.to_db(f, clean.get(f.name)))
-    if not changes:
+    written = _derive(spec, clean)
+    changed = [f for f in written if clean.get(f.name) != current.get(f.name)]
+    if not changed:
         return get(session, actor, spec, record_id)
+    # Only what this edit brings is asked: a duplicate accepted when the record was made is not.
+    accepted = _warnings(session, spec, clean, record_id, accept, known)
+    changes: dict[str, list[Any]] = {}
+    for f in changed:
+        changes[f.name] = [_canonical(session, f, current.get(f.name)), _canonical(session, f, clean.get(f.name))]
+        setattr(obj, f.name, V.to_db(f, clean.get(f.name)))
+    _accepted(changes, accepted)
     now = now_utc()
     obj.updated_at, obj.updated_by = now, actor.username
     try:

@@ -42,6 +42,7 @@ class Sensitivity(StrEnum):
     PHONE = "phone"
     ADDRESS = "address"
     HEALTH = "health"
+    BANK_ACCOUNT = "bank_account"
 
 
 @dataclass(frozen=True)
@@ -135,6 +136,12 @@ class RegisterSpec:
     row_level: Callable[[Mapping[str, Any]], RowLevel | None] | None = None
     # Fast keyboard entry keeps these from one record to the next (by default the date and the parent).
     carry_over: tuple[str, ...] | None = None
+    # Like `rules`, but what they find may be right (a possible duplicate person): the service
+    # refuses with `NeedsConfirmation` until the clerk accepts these very messages.
+    warnings: tuple[RegisterRule, ...] = ()
+    # (values after validation) -> values of fields that are not in the form, written with the
+    # record: a member's sex and birth date from the ID number.
+    derive: Callable[[Mapping[str, Any]], dict[str, Any]] | None = None
     _by_name: dict[str, FieldSpec] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 
 from civaffairs.core.clock import now_utc, to_local, today_local
 from civaffairs.core.i18n import _
-from civaffairs.core.idnumbers import mask_phone, mask_resident_id, mask_text, parse_resident_id
+from civaffairs.core.idnumbers import mask_bank_account, mask_phone, mask_resident_id, mask_text, parse_resident_id
 from civaffairs.records.spec import FieldSpec, Kind, Sensitivity
 
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
@@ -255,4 +255,6 @@ def mask(spec: FieldSpec, text: str) -> str:
         return mask_phone(text)
     if spec.sensitive is Sensitivity.ADDRESS:
         return mask_text(text)
+    if spec.sensitive is Sensitivity.BANK_ACCOUNT:
+        return mask_bank_account(text)
     return "***"
