@@ -45,7 +45,7 @@ class _Text(FieldEditor):
             edit.setPlaceholderText(_(spec.placeholder))
         elif spec.kind is Kind.TEMPERATURE:
             edit.setPlaceholderText(_("e.g. 36.5"))
-        elif spec.kind is Kind.RESIDENT_ID:
+        elif spec.kind in (Kind.RESIDENT_ID, Kind.CREDIT_CODE):
             edit.setPlaceholderText(_("18 characters"))
         super().__init__(spec, edit)
         self.edit = edit

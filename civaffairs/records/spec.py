@@ -33,6 +33,7 @@ class Kind(StrEnum):
     REFERENCE = "reference"  # another register's record, by id
     RESIDENT_ID = "resident_id"
     PHONE = "phone"
+    CREDIT_CODE = "credit_code"  # unified social credit code (GB 32100) of an organisation or enterprise
 
 
 class Sensitivity(StrEnum):

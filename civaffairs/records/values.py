@@ -11,12 +11,14 @@ from typing import Any
 
 from civaffairs.core.clock import now_utc, to_local, today_local
 from civaffairs.core.i18n import _
-from civaffairs.core.idnumbers import mask_bank_account, mask_phone, mask_resident_id, mask_text, parse_resident_id
+from civaffairs.core.idnumbers import (
+    mask_bank_account, mask_phone, mask_resident_id, mask_text, parse_resident_id, validate_credit_code,
+)
 from civaffairs.records.spec import FieldSpec, Kind, Sensitivity
 
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
-TEXT_KINDS = (Kind.TEXT, Kind.LONG_TEXT, Kind.RESIDENT_ID, Kind.PHONE)
+TEXT_KINDS = (Kind.TEXT, Kind.LONG_TEXT, Kind.RESIDENT_ID, Kind.PHONE, Kind.CREDIT_CODE)
 
 
 def is_empty(value: Any) -> bool:
@@ -99,6 +101,8 @@ def coerce(spec: FieldSpec, raw: Any, *, today: date | None = None) -> Any:
         return value
     if kind is Kind.RESIDENT_ID:
         return parse_resident_id(str(raw), today=today).number
+    if kind is Kind.CREDIT_CODE:
+        return validate_credit_code(str(raw))
     if kind is Kind.PHONE:
         value = re.sub(r"[\s()（）]", "", str(raw))
         if not (_MOBILE.match(value) or _LANDLINE.match(value)):
