@@ -531,6 +531,12 @@ def delete(session: Session, actor: Actor, spec: RegisterSpec, record_id: uuid.U
     children = live_children(session, spec, record_id)
     if children:
         raise HasChildren(_label(session, spec, _current(spec, obj)), [(c.name, n) for c, n in children])
+    if spec.delete_rules:
+        current = _current(spec, obj)
+        reasons = [m for rule in spec.delete_rules for m in rule(session, current, record_id).values()]
+        if reasons:
+            raise ValidationError({"": _("“{label}” cannot be deleted: {reason}").format(
+                label=_label(session, spec, current), reason="；".join(reasons))})
     now = now_utc()
     obj.deleted_at, obj.deleted_by = now, actor.username
     obj.updated_at, obj.updated_by = now, actor.username

@@ -143,6 +143,9 @@ class RegisterSpec:
     # (values after validation) -> values of fields that are not in the form, written with the
     # record: a member's sex and birth date from the ID number.
     derive: Callable[[Mapping[str, Any]], dict[str, Any]] | None = None
+    # Rules run before a record goes to the recycle bin, on its stored values: a paid grant, an
+    # allocation the grants paid from it still need.  Their messages say why it stays.
+    delete_rules: tuple[RegisterRule, ...] = ()
     _by_name: dict[str, FieldSpec] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:

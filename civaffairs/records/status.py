@@ -42,6 +42,9 @@ class StatusHistory:
     model: type  # a RecordMixin + StatusPeriodMixin model
     parent_field: str  # its foreign key to the parent, e.g. "institution_id"
     choices: tuple[Choice, ...]
+    # True: a parent may hold several statuses at once (a household on 低保 and low income), and
+    # only periods of the same status may not overlap.  False: one status at a time.
+    per_status: bool = False
 
     def fields(self, parent_key: str, parent_label: str, *, status_label: str = N_("Status")) -> tuple[FieldSpec, ...]:
         """The period register's fields: parent, status, from, to, note."""
@@ -59,7 +62,8 @@ class StatusHistory:
 
     def no_overlap(self, session: Session, values: Mapping[str, Any], record_id: uuid.UUID | None) -> dict[str, str]:
         """The register rule: the end is not before the start, and no other live period of the
-        same parent overlaps this one (the message names the period it collides with)."""
+        same parent (of the same status, when `per_status`) overlaps this one (the message names
+        the period it collides with)."""
         parent, start, end = values.get(self.parent_field), values.get("start_date"), values.get("end_date")
         if start is None or parent is None:
             return {}
@@ -74,6 +78,8 @@ class StatusHistory:
             stmt = stmt.where(m.start_date <= end)
         if record_id is not None:
             stmt = stmt.where(m.id != record_id)
+        if self.per_status:
+            stmt = stmt.where(m.status == values.get("status"))
         other = session.execute(stmt.limit(1)).first()
         if other is None:
             return {}
@@ -96,6 +102,22 @@ class StatusHistory:
             or_(m.end_date.is_(None), m.end_date >= day))
         return {p: status for p, status in session.execute(stmt)}
 
+    def statuses_on(self, session: Session, parent_ids: Sequence[uuid.UUID], day: date) -> dict[uuid.UUID, list[str]]:
+        """Every status in force on `day` for each parent that has one, in the order of the
+        choices (for `per_status` histories, where a parent may hold several at once)."""
+        if not parent_ids:
+            return {}
+        m = self.model
+        parent = getattr(m, self.parent_field)
+        stmt = select(parent, m.status).where(
+            parent.in_(list(parent_ids)), m.deleted_at.is_(None), m.start_date <= day,
+            or_(m.end_date.is_(None), m.end_date >= day))
+        order = {c.code: i for i, c in enumerate(self.choices)}
+        found: dict[uuid.UUID, set[str]] = {}
+        for p, status in session.execute(stmt):
+            found.setdefault(p, set()).add(status)
+        return {p: sorted(codes, key=lambda c: (order.get(c, len(order)), c)) for p, codes in found.items()}
+
     def parents_with(self, session: Session, status: str, day: date) -> set[uuid.UUID]:
         """The parents whose status on `day` is `status`."""
         m = self.model
@@ -114,7 +136,15 @@ class StatusHistory:
 
     def today_column(self, name: str = "status_today", label: str = N_("Status today"), *,
                      default: str | None = None, width: int = 12) -> ComputedColumn:
-        """A computed list column of the parent: the status in force today (`default` when none)."""
+        """A computed list column of the parent: the status in force today (`default` when none);
+        for a `per_status` history, every status in force today (a list, shown joined: 城市低保、低收入家庭)."""
+        if self.per_status:
+            def compute_all(session: Session, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[str]]:
+                found = self.statuses_on(session, ids, today_local())
+                return {i: found.get(i, [default] if default else []) for i in ids}
+
+            return ComputedColumn(FieldSpec(name, label, Kind.MULTI_CHOICE, choices=self.choices, in_form=False,
+                                            width=width), compute_all)
 
         def compute(session: Session, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, str | None]:
             found = self.status_on(session, ids, today_local())

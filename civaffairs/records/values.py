@@ -253,6 +253,8 @@ def display_canonical(spec: FieldSpec, text: str | None) -> str:
 def mask(spec: FieldSpec, text: str) -> str:
     if not text:
         return text
+    if spec.kind in (Kind.DATE, Kind.DATETIME):  # a birth date read from an ID number: no part of it shows
+        return "***"
     if spec.sensitive is Sensitivity.ID_NUMBER:
         return mask_resident_id(text)
     if spec.sensitive is Sensitivity.PHONE:
