@@ -26,6 +26,7 @@ class Household(RecordMixin, Base):
         Index("ix_assistance_household_head_id_number", "head_id_number"),
         Index("ix_assistance_household_town", "town_id", "id"),
         Index("ix_assistance_household_registered", "registered_on", "id"),
+        Index("ix_assistance_household_phone", "phone"),  # the possible-duplicate check
     )
 
     head_name: Mapped[str] = mapped_column(String(50))
@@ -233,3 +234,28 @@ class Rescue(RecordMixin, Base):
     help_given: Mapped[list[str]] = mapped_column(JSON, default=list)  # food, lodging, medical, ticket, station
     outcome: Mapped[str] = mapped_column(String(24))
     notes: Mapped[str] = mapped_column(Text, default="")
+
+
+class PersonSearchEntry(Base):
+    """What the person search looks in: one row per live member of a live household, kept by
+    `assistance/search.py` on every flush that changes a member or a household's address (never
+    edited by hand; `search.rebuild` makes it anew).  Not a record: no version, audit or recycle bin.
+
+    Ordered as the members' list, (name, member id), and without a rowid on SQLite, so that a page
+    of matches is one ordered walk that stops as soon as the page is full, and a count one scan of
+    a narrow table instead of the members joined to their households (measured in
+    bench/bench_person_search.py).  The texts are NFKC-normalised and upper-cased, as the terms are:
+    `name_text` is what a role that may not see personal data searches, `full_text` (the name, ID
+    number, phone and address — the member's own, else the household's — joined by U+001F) what a
+    role that may see it searches."""
+
+    __tablename__ = "assistance_person_search"
+    __table_args__ = (
+        Index("ix_assistance_person_search_member", "member_id"),
+        {"sqlite_with_rowid": False},
+    )
+
+    name: Mapped[str] = mapped_column(String(50), primary_key=True)  # as the member's, for the order
+    member_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("assistance_member.id"), primary_key=True)
+    name_text: Mapped[str] = mapped_column(String(50))
+    full_text: Mapped[str] = mapped_column(String(400))
