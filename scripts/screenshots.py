@@ -118,13 +118,14 @@ def main() -> int:
     grab(preview, "notice-preview")
     preview.close()
 
-    # Groups 2 and 3 and the supervision teams: every page, the first record selected (its detail
+    # Groups 2 to 7 and the supervision teams: every page, the first record selected (its detail
     # pane shows), and each register's form; fast entry; the statistics dialog.
     from PySide6.QtWidgets import QTabWidget
 
     from civaffairs.gui.register_view import RegisterView
 
-    for index, prefix in ((2, "institutions"), (3, "community"), (8, "supervision")):
+    for index, prefix in ((2, "institutions"), (3, "community"), (4, "assistance"), (5, "organisations"),
+                          (6, "donations"), (7, "volunteers"), (8, "supervision")):
         window.tabs.setCurrentIndex(index)
         tab = window.tabs.currentWidget()
         pages = tab.findChild(QTabWidget, "pages")

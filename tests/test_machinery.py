@@ -209,10 +209,10 @@ def test_report_on_the_demo_data_states_the_brief(data_dir: Path, tmp_path: Path
     demo.fill_groups(db)
     db.dispose()
 
-    def figures(start: str, end: str) -> dict[str, object]:
+    def figures(start: str, end: str, group: str = "民政服务机构疫情防控组") -> dict[str, object]:
         out = tmp_path / f"{start}.xlsx"
         assert main(["report", "--data-dir", str(data_dir), "--from", start, "--to", end, "--out", str(out)]) == 0
-        sheet = load_workbook(out)["民政服务机构疫情防控组"]
+        sheet = load_workbook(out)[group]
         return {row[0].value: row[1].value for row in sheet.iter_rows(min_row=5) if row[0].value}
 
     autumn = figures("2021-10-01", "2021-11-05")
@@ -223,6 +223,18 @@ def test_report_on_the_demo_data_states_the_brief(data_dir: Path, tmp_path: Path
     before = figures("2021-01-01", "2021-01-31")
     assert next(v for k, v in before.items() if "封闭管理" in k and "养老机构" in k) == 0
     assert next(v for k, v in before.items() if k.startswith("核酸检测轮次")) == 0
+
+    # Group 4 (困难群众救助组): since 1 October, 97 households / 218 persons newly included,
+    # temporary assistance to 838 households / 2,798 persons, 4,560,900.00 yuan, 215,000.00 yuan of
+    # reserve funds, 6 vagrants or beggars and 3 stranded persons rescued.
+    def assistance(start: str, end: str) -> list[object]:
+        found = figures(start, end, "困难群众救助组")
+        return [next(v for k, v in found.items() if k.startswith(label)) for label in (
+            "新纳入低保或特困供养户数", "新纳入人数", "临时救助户数", "临时救助人数", "临时救助发放",
+            "向镇（街道）下拨临时救助备用金", "救助流浪乞讨人员", "救助滞留生活困难人员")]
+
+    assert assistance("2021-10-01", "2021-11-05") == [97, 218, 838, 2798, 4560900, 215000, 6, 3]
+    assert assistance("2021-01-01", "2021-01-31") == [0, 0, 0, 0, 0, 0, 0, 0]
 
 
 def test_demo_names_are_ordinary_and_the_bureau_has_one_director() -> None:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from civaffairs.accounts.roles import LEADING_GROUP
 from civaffairs.core.i18n import N_, _
+from civaffairs.groups import load_all
 from civaffairs.records.rules import unique_name
 from civaffairs.records.spec import (
     Choice, ComputedColumn, FieldSpec, Kind, RegisterSpec, RowLevel, Sensitivity, get_register, register,
@@ -52,6 +53,10 @@ def _known(register_key: str) -> bool:
         return False
     return True
 
+
+# Later groups register their kinds of target in their own fields module (a social organisation,
+# an organisation receiving donations): load them all before the kinds are listed.
+load_all()
 
 # The kinds whose register exists: the others are neither offered nor shown until it does.
 AVAILABLE_KINDS = tuple(k for k in target_kinds() if _known(k.register_key))

@@ -50,6 +50,8 @@ class InspectionVisit(RecordMixin, Base):
     target_kind: Mapped[str] = mapped_column(String(20))
     compound_id: Mapped[uuid.UUID | None]
     institution_id: Mapped[uuid.UUID | None]
+    organisation_id: Mapped[uuid.UUID | None]  # a social organisation (group 5)
+    donation_organisation_id: Mapped[uuid.UUID | None]  # an organisation receiving donations (group 6)
     inspectors: Mapped[str] = mapped_column(String(200), default="")
     findings: Mapped[str] = mapped_column(Text, default="")
     # Given when the report is issued (numbering service, kind "inspection"); empty before.

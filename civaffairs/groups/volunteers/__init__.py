@@ -1,1 +1,1 @@
-"""Registers of this working group arrive with its own issue."""
+"""Group 7, 志愿服务组: volunteers, their activities and shifts, service hours and certificates."""
