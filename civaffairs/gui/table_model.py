@@ -87,9 +87,18 @@ class PagedTableModel(QAbstractTableModel, Generic[RowT]):
         self.refresh()
 
     def refresh(self) -> None:
+        """Count the rows and read the first page in one read: a list opens (or follows a new
+        search) at its top, and the count and the rows shown first are of one moment."""
+        def count_and_first_page(session: Session) -> tuple[int, Sequence[RowT]]:
+            n = self._source.count(session)
+            return n, self._source.fetch(session, 0, self.PAGE_SIZE) if n else ()
+
         self.beginResetModel()
         self._pages.clear()
-        self._count = self._read(self._source.count)
+        self._count, first = self._read(count_and_first_page)
+        if first:
+            self._pages[0] = first
+            self.pages_fetched += 1
         self.endResetModel()
 
     def loaded_row_count(self) -> int:

@@ -7,9 +7,11 @@ database and masked here, so that the GUI never even receives data the user may 
 from __future__ import annotations
 
 import uuid
+import weakref
 from collections import OrderedDict
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
@@ -17,6 +19,7 @@ from sqlalchemy import ColumnElement, Integer, Select, String, and_, bindparam, 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.types import TupleType
 
 from civaffairs.accounts.roles import Actor
 from civaffairs.audit import service as audit
@@ -100,7 +103,9 @@ class _Query:
             model.deleted_at.is_not(None) if q.deleted else model.deleted_at.is_(None)
         ]
         terms = q.search.split()
-        if terms:
+        if terms and spec.search is not None:  # the register searches in its own way
+            conds.extend(spec.search.condition(actor, term) for term in terms[:5])
+        elif terms:
             searchable = [f for f in spec.fields if f.searchable and _can_see(actor, spec, f)]
             if not searchable:  # nothing this user may search: no match, rather than everything
                 conds.append(false())
@@ -171,23 +176,117 @@ def _query(spec: RegisterSpec) -> _Query:
 
 
 PAGE_STATEMENTS_KEPT = 64  # statements of lists kept built (a few per open register)
-_counts: OrderedDict[tuple[str, bool, ListQuery], Select[Any]] = OrderedDict()
+
+
+class _Statement:
+    """A list's statement (a page or a count), built once per query, with its SQL text compiled
+    once for each database it runs on (see `_DriverStatement`)."""
+
+    __slots__ = ("select", "compiled", "__weakref__")
+
+    def __init__(self, select: Select[Any]) -> None:
+        self.select = select
+        self.compiled: weakref.WeakKeyDictionary[Any, _DriverStatement | None] = weakref.WeakKeyDictionary()
+
+
+def _kept(cache: OrderedDict[Any, _Statement], key: Any, build: Any) -> _Statement:
+    statement = cache.get(key)
+    if statement is None:
+        statement = cache[key] = _Statement(build())
+        while len(cache) > PAGE_STATEMENTS_KEPT:
+            cache.popitem(last=False)
+    else:
+        cache.move_to_end(key)
+    return statement
+
+
+class _DriverStatement:
+    """A statement compiled once for one database (its dialect) into the SQL text and the
+    parameters that SQLAlchemy would send, for `Connection.exec_driver_sql`: the list's values
+    come back as the driver returns them (no per-value type processing of a whole page) and are
+    converted by the row plan when read.  Only the offset and the limit change between calls; the
+    query's own parameters (dates, search patterns, ids) are bound and processed once, as
+    SQLAlchemy itself would bind them (its bind processors for this dialect)."""
+
+    __slots__ = ("sql", "template", "variables")
+
+    def __init__(self, sql: str, template: list[Any] | dict[str, Any],
+                 variables: list[tuple[Any, str, Any]]) -> None:
+        self.sql = sql
+        self.template = template  # positional: the parameters in order; else by name
+        self.variables = variables  # (position or name, variable, its bind processor)
+
+    def parameters(self, given: Mapping[str, Any]) -> Any:
+        if not self.variables:
+            return tuple(self.template) if isinstance(self.template, list) else self.template
+        params = self.template.copy()
+        for where, name, process in self.variables:
+            value = given[name]
+            params[where] = process(value) if process is not None else value  # type: ignore[index]
+        return tuple(params) if isinstance(params, list) else params
+
+
+def _driver_statement(connection: Any, statement: _Statement, variables: Mapping[str, Any]) -> _DriverStatement | None:
+    """`statement` as SQL text for this connection's database, or None where plain SQL text would
+    not be what SQLAlchemy sends (a schema translation, literal-rendered parameters): those run
+    through SQLAlchemy's own execution."""
+    if connection.get_execution_options().get("schema_translate_map"):
+        return None
+    dialect = connection.dialect
+    try:
+        return statement.compiled[dialect]
+    except KeyError:
+        pass
+    driver = None
+    compiled = statement.select.compile(dialect=dialect)
+    if not compiled.literal_execute_params and not any(isinstance(b.type, TupleType) for b in compiled.binds.values()):
+        state = compiled.construct_expanded_state(dict(variables), escape_names=False)
+        processors: dict[str, Any] = {name: b.type.dialect_impl(dialect).bind_processor(dialect)
+                                      for name, b in compiled.binds.items()}
+        processors.update(state.processors)  # the expanded elements of an IN list
+        params = state.parameters
+
+        def bound(name: str) -> Any:
+            process = processors.get(name)
+            return process(params[name]) if process is not None else params[name]
+
+        if compiled.positional:
+            order = list(state.positiontup or ())
+            template: list[Any] | dict[str, Any] = [None if name in variables else bound(name) for name in order]
+            where: list[tuple[Any, str, Any]] = [(i, name, processors.get(name)) for i, name in enumerate(order)
+                                                 if name in variables]
+        else:
+            escaped = compiled.escaped_bind_names or {}
+            template = {escaped.get(name, name): None if name in variables else bound(name) for name in params}
+            where = [(escaped.get(name, name), name, processors.get(name)) for name in params if name in variables]
+        driver = _DriverStatement(state.statement, template, where)
+    statement.compiled[dialect] = driver
+    return driver
+
+
+_counts: OrderedDict[tuple[str, bool, ListQuery], _Statement] = OrderedDict()
 
 
 def count(session: Session, actor: Actor, spec: RegisterSpec, q: ListQuery = ListQuery()) -> int:
-    key = (spec.key, actor.can_read_sensitive(spec.group), q)
-    stmt = _counts.get(key)
-    if stmt is None:  # built once per query, as the pages are
+    if spec.search is not None and q.search:
+        served = spec.search.count(session, actor, q)
+        if served is not None:
+            return int(served)
+    def build() -> Select[Any]:
         qq = _query(spec)
         stmt = select(func.count()).select_from(spec.model)
         if q.search or q.equals:  # the join is needed only to search or filter by a referenced name
             for alias, on in qq.joins:
                 stmt = stmt.outerjoin(alias, on)
-        stmt = stmt.where(and_(*qq.where(actor, q)))
-        _counts[key] = stmt
-        while len(_counts) > PAGE_STATEMENTS_KEPT:
-            _counts.popitem(last=False)
-    return _connection(session).execute(stmt).scalar() or 0
+        return stmt.where(and_(*qq.where(actor, q)))
+
+    # Built once per query, as the pages are; what the actor may see decides what may be searched.
+    statement = _kept(_counts, (spec.key, actor.can_read_sensitive(spec.group), q), build)
+    connection = _connection(session)
+    driver = _driver_statement(connection, statement, {})
+    if driver is None:
+        return connection.execute(statement.select).scalar() or 0
+    return connection.exec_driver_sql(driver.sql, driver.parameters({})).scalar() or 0
 
 
 def _connection(session: Session) -> Any:
@@ -199,33 +298,50 @@ def _connection(session: Session) -> Any:
 
 
 _OFFSET, _LIMIT = bindparam("civ_offset", type_=Integer), bindparam("civ_limit", type_=Integer)
-_pages: OrderedDict[tuple[str, bool, ListQuery], Select[Any]] = OrderedDict()
+_PAGE_VARIABLES = {"civ_offset": 0, "civ_limit": 0}
+_pages: OrderedDict[tuple[str, bool, ListQuery], _Statement] = OrderedDict()
 
 
-def _page_statement(actor: Actor, spec: RegisterSpec, q: ListQuery) -> Select[Any]:
+def _page_statement(actor: Actor, spec: RegisterSpec, q: ListQuery) -> _Statement:
     """The list's SELECT for a query, built once: scrolling and paging only change its offset.
     What the actor may see is part of the key (it decides what may be searched and sorted)."""
-    key = (spec.key, actor.can_read_sensitive(spec.group), q)
-    stmt = _pages.get(key)
-    if stmt is None:
+    def build() -> Select[Any]:
         qq = _query(spec)
-        stmt = qq.select_rows(actor, q).order_by(*qq.order_by(actor, q)).offset(_OFFSET).limit(_LIMIT)
-        _pages[key] = stmt
-        while len(_pages) > PAGE_STATEMENTS_KEPT:
-            _pages.popitem(last=False)
-    else:
-        _pages.move_to_end(key)
-    return stmt
+        return qq.select_rows(actor, q).order_by(*qq.order_by(actor, q)).offset(_OFFSET).limit(_LIMIT)
+
+    return _kept(_pages, (spec.key, actor.can_read_sensitive(spec.group), q), build)
 
 
 def fetch(session: Session, actor: Actor, spec: RegisterSpec, q: ListQuery = ListQuery(),
           offset: int = 0, limit: int = 200) -> list[Row]:
-    """One page of the list, sorted and filtered by the database."""
-    stmt = _page_statement(actor, spec, q)
+    """One page of the list, sorted and filtered by the database.  Its rows are converted when
+    first read (the table reads the few on screen); what the actor may not see is masked here."""
+    if spec.search is not None and q.search:
+        ids = spec.search.page(session, actor, q, offset, limit)
+        if ids is not None:
+            return _rows_of(session, actor, spec, ids)
+    statement = _page_statement(actor, spec, q)
+    sees = actor.can_read_sensitive(spec.group)
+    connection = _connection(session)
+    given = {"civ_offset": offset, "civ_limit": limit}
+    driver = _driver_statement(connection, statement, _PAGE_VARIABLES)
+    if driver is None:
+        plan = _plan(spec, sees)
+        rows: list[Row] = [_row(actor, spec, r, plan) for r in connection.execute(statement.select, given)]
+    else:
+        plan = _plan(spec, sees, connection.dialect)
+        rows = _page_rows(plan, connection.exec_driver_sql(driver.sql, driver.parameters(given)).fetchall())
+    _add_computed(session, actor, spec, rows)
+    return rows
+
+
+def _rows_of(session: Session, actor: Actor, spec: RegisterSpec, ids: Sequence[uuid.UUID]) -> list[Row]:
+    """The rows of these records, in this order (a page the register's own search found)."""
+    if not ids:
+        return []
     plan = _plan(spec, actor.can_read_sensitive(spec.group))
-    # Through the session's connection: plain rows, without the ORM's loading machinery.
-    rows = [_row(actor, spec, r, plan) for r in
-            _connection(session).execute(stmt, {"civ_offset": offset, "civ_limit": limit})]
+    found = {r[0]: r for r in session.execute(_query(spec).select_all().where(spec.model.id.in_(list(ids))))}
+    rows = [_row(actor, spec, found[i], plan) for i in ids if i in found]
     _add_computed(session, actor, spec, rows)
     return rows
 
@@ -247,8 +363,59 @@ def _add_computed(session: Session, actor: Actor, spec: RegisterSpec, rows: Sequ
             r.values[f.name] = value
 
 
-_Step = tuple[FieldSpec, int, Any, bool, "tuple[int, FieldSpec, Any] | None"]
-_plans: dict[tuple[str, bool], list[_Step]] = {}
+class _Plan:
+    """How to turn a result tuple of the list's SELECT (`_Query.select_all()`) into a row's values,
+    worked out once per register, visibility and database: a page then costs a loop, not
+    rows × fields lookups.  `dialect` None: the tuple's values are already SQLAlchemy's (typed);
+    else they are the driver's, and each column's conversion starts with SQLAlchemy's own result
+    processing for that database (text to UUID, date, time and UTC datetime on SQLite; next to
+    nothing on PostgreSQL), so that both forms give the same values."""
+
+    __slots__ = ("hidden", "reading", "id_convert", "deleted_at_convert")
+
+    def __init__(self, spec: RegisterSpec, sees_sensitive: bool, dialect: Any = None) -> None:
+        qq = _query(spec)
+        names = ["id", "version", "deleted_at", "deleted_by", *qq.columns]
+        position = {name: i for i, name in enumerate(names)}
+        if dialect is None:
+            driver: list[Any] = [None] * len(names)
+        else:
+            driver = [c.type.dialect_impl(dialect).result_processor(dialect, None)
+                      for c in qq.select_all().selected_columns]
+
+        def then(first: Any, second: Any) -> Any:
+            if first is None or second is None:
+                return first or second
+            return lambda value: second(first(value))
+
+        # What `_masked` does for each field the actor may not see: (field, position, conversion,
+        # and for a reference: the field that names it and that field's conversion).
+        self.hidden: list[tuple[FieldSpec, int, Any, FieldSpec | None, Any]] = []
+        # What `_values` does for each field of a tuple `_masked` has been through: (name, position,
+        # conversion; for a reference: its id's key, position and conversion, and the field that
+        # names it with that field's conversion, None where the name is masked already).
+        self.reading: list[tuple[str, int, Any, tuple[str, int, Any, FieldSpec | None, Any] | None]] = []
+        for f in spec.fields:
+            i, visible = position[f.name], f.sensitive is None or sees_sensitive
+            if f.kind is Kind.REFERENCE:
+                shown = qq.shown_as[f.name]  # the reference's column holds this field of its record
+                id_index = position[f.name + "__id"]
+                # A page names the same few parents again and again: their ids are made once.
+                id_convert = lru_cache(maxsize=1024)(driver[id_index]) if driver[id_index] else None
+                convert = driver[i]
+                ref = (f.name + "__id", id_index, id_convert, shown if visible else None, _converter(shown))
+                if not visible:
+                    self.hidden.append((f, i, convert, shown, _converter(shown)))
+            else:
+                convert, ref = then(driver[i], _converter(f)), None
+                if not visible:
+                    self.hidden.append((f, i, convert, None, None))
+            self.reading.append((f.name, i, convert if visible else None, ref))
+        self.id_convert, self.deleted_at_convert = driver[0], driver[2]
+
+
+_plans: dict[tuple[str, bool], _Plan] = {}
+_driver_plans: weakref.WeakKeyDictionary[Any, dict[tuple[str, bool], _Plan]] = weakref.WeakKeyDictionary()
 
 
 def _converter(f: FieldSpec) -> Any:
@@ -258,46 +425,123 @@ def _converter(f: FieldSpec) -> Any:
     return None
 
 
-def _plan(spec: RegisterSpec, sees_sensitive: bool) -> list[_Step]:
-    """How to turn a result tuple of the list's SELECT into a row's values, worked out once per
-    register and visibility: a page of 200 rows then costs a loop, not 200 × fields lookups."""
+def _plan(spec: RegisterSpec, sees_sensitive: bool, dialect: Any = None) -> _Plan:
+    plans = _plans if dialect is None else _driver_plans.setdefault(dialect, {})
     key = (spec.key, sees_sensitive)
-    plan = _plans.get(key)
+    plan = plans.get(key)
     if plan is None:
-        qq = _query(spec)
-        position = {name: i for i, name in enumerate(["id", "version", "deleted_at", "deleted_by", *qq.columns])}
-        plan = []
-        for f in spec.fields:
-            ref = None
-            if f.kind is Kind.REFERENCE:
-                shown = qq.shown_as[f.name]
-                ref = (position[f.name + "__id"], shown, _converter(shown))
-            plan.append((f, position[f.name], _converter(f), f.sensitive is None or sees_sensitive, ref))
-        _plans[key] = plan
+        plan = plans[key] = _Plan(spec, sees_sensitive, dialect)
     return plan
 
 
-def _row(actor: Actor, spec: RegisterSpec, r: Sequence[Any], plan: list[_Step] | None = None) -> Row:
-    """One result tuple of `_Query.select_all()` as a row: references named, values converted,
-    what the actor may not see masked."""
+def _named(shown: FieldSpec, shown_convert: Any, value: Any) -> Any:
+    """A reference's value: the name of the record it refers to."""
+    if not isinstance(value, str):  # a date or a choice names the record
+        return V.display_text(shown, shown_convert(value) if shown_convert else value)
+    if shown.kind is Kind.CHOICE:
+        return shown.choice_title(value)
+    return value
+
+
+def _masked(plan: _Plan, r: Sequence[Any]) -> tuple[Sequence[Any], frozenset[str]]:
+    """`r` with what the actor may not see already masked in place, and the masked fields: done
+    as the page is read, so that no row ever holds a value its reader may not see."""
+    if not plan.hidden:
+        return r, frozenset()
+    r = list(r)
+    masked = set()
+    for f, i, convert, shown, shown_convert in plan.hidden:
+        value = r[i]
+        if value is not None and convert is not None:
+            value = convert(value)
+        if value is not None and shown is not None:
+            value = _named(shown, shown_convert, value)
+        if not V.is_empty(value):
+            value = V.mask(f, V.display_text(f, value))
+            masked.add(f.name)
+        r[i] = value
+    return r, frozenset(masked)
+
+
+def _values(plan: _Plan, r: Sequence[Any]) -> dict[str, Any]:
+    """The row's values from a tuple that `_masked` has been through."""
     values: dict[str, Any] = {}
-    masked: set[str] = set()
-    for f, i, convert, visible, ref in plan or _plan(spec, actor.can_read_sensitive(spec.group)):
+    for name, i, convert, ref in plan.reading:
         value = r[i]
         if value is not None and convert is not None:
             value = convert(value)
         if ref is not None:
-            id_index, shown, shown_convert = ref
-            values[f.name + "__id"] = r[id_index]
-            if value is not None and not isinstance(value, str):  # a date or a choice names the record
-                value = V.display_text(shown, shown_convert(value) if shown_convert else value)
-            elif value is not None and shown.kind is Kind.CHOICE:
-                value = shown.choice_title(value)
-        if not visible and not V.is_empty(value):
-            value = V.mask(f, V.display_text(f, value))
-            masked.add(f.name)
-        values[f.name] = value
-    return Row(r[0], r[1], values, frozenset(masked), r[2], r[3])
+            id_name, id_index, id_convert, shown, shown_convert = ref
+            ref_id = r[id_index]
+            values[id_name] = id_convert(ref_id) if id_convert is not None and ref_id is not None else ref_id
+            if shown is not None and value is not None:
+                value = _named(shown, shown_convert, value)
+        values[name] = value
+    return values
+
+
+def _row(actor: Actor, spec: RegisterSpec, r: Sequence[Any], plan: _Plan | None = None) -> Row:
+    """One result tuple of `_Query.select_all()` (SQLAlchemy's typed values) as a row: references
+    named, values converted, what the actor may not see masked."""
+    plan = plan or _plan(spec, actor.can_read_sensitive(spec.group))
+    r, masked = _masked(plan, r)
+    return Row(r[0], r[1], _values(plan, r), masked, r[2], r[3])
+
+
+class _Converted:
+    """A field of a page's row that is converted when first read (a non-data descriptor: once
+    converted, the value sits in the row's own storage and is read from there, as in any `Row`)."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, row: Any, owner: type | None = None) -> Any:
+        if row is None:
+            return self
+        return row._convert(self.name)
+
+
+class _PageRow(Row):
+    """A row of a page as the database driver returned it, masked already (`_masked`), and
+    converted the first time it is read: a page holds 200 rows, the table shows about 35, and
+    converting the others would only make the user wait.  Its id alone is converted on its own
+    (a view looks for the selected record's id among the page's rows).  Otherwise a `Row`."""
+
+    __slots__ = ("_source",)
+    id, version, values = _Converted(), _Converted(), _Converted()
+    masked, deleted_at, deleted_by = _Converted(), _Converted(), _Converted()
+
+    def _convert(self, name: str) -> Any:
+        plan, r, masked = self._source
+        d = self.__dict__  # the frozen dataclass's own storage
+        if "id" not in d:
+            d["id"] = r[0] if plan.id_convert is None else plan.id_convert(r[0])
+            if name == "id":
+                return d["id"]
+        d["version"], d["values"], d["masked"], d["deleted_by"] = r[1], _values(plan, r), masked, r[3]
+        d["deleted_at"] = r[2] if r[2] is None or plan.deleted_at_convert is None else plan.deleted_at_convert(r[2])
+        return d[name]
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Row):
+            return NotImplemented
+        return ((self.id, self.version, self.values, self.masked, self.deleted_at, self.deleted_by)
+                == (other.id, other.version, other.values, other.masked, other.deleted_at, other.deleted_by))
+
+    __hash__ = Row.__hash__
+
+
+_set_source = _PageRow._source.__set__  # type: ignore[attr-defined]
+
+
+def _page_rows(plan: _Plan, records: Sequence[Sequence[Any]]) -> list[Row]:
+    rows: list[Row] = []
+    new, nothing = object.__new__, frozenset()
+    for r in records:
+        row = new(_PageRow)
+        _set_source(row, (plan, *_masked(plan, r)) if plan.hidden else (plan, r, nothing))
+        rows.append(row)
+    return rows
 
 
 def get(session: Session, actor: Actor, spec: RegisterSpec, record_id: uuid.UUID) -> Row:

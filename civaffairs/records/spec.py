@@ -146,6 +146,12 @@ class RegisterSpec:
     # Rules run before a record goes to the recycle bin, on its stored values: a paid grant, an
     # allocation the grants paid from it still need.  Their messages say why it stays.
     delete_rules: tuple[RegisterRule, ...] = ()
+    # A register's own search, where ILIKE over the searchable fields is too slow or too narrow
+    # (the person search over 100,000 members): `condition(actor, term)` is one term's condition on
+    # the model; `count(session, actor, q)` and `page(session, actor, q, offset, limit) -> ids`
+    # answer a query they serve faster themselves, or return None for the generic list to apply
+    # `condition`.  See civaffairs/groups/assistance/search.py.
+    search: Any = None
     _by_name: dict[str, FieldSpec] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:

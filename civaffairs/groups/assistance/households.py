@@ -25,6 +25,7 @@ from civaffairs.core.idnumbers import parse_resident_id
 from civaffairs.groups.assistance.models import (
     Contact, Household, HouseholdCategory, HouseholdMember, Inclusion, PersonCategory,
 )
+from civaffairs.groups.assistance.search import MEMBER_SEARCH
 from civaffairs.places.fields import COMMUNITIES, TOWNS
 from civaffairs.places.models import Community, Town
 from civaffairs.records.spec import (
@@ -405,6 +406,9 @@ def derive_member(values: Mapping[str, Any]) -> dict[str, Any]:
 MEMBERS = register(RegisterSpec(
     key="assistance.members", group=GROUP, title=N_("Family members"), record_noun=N_("family member"),
     model=HouseholdMember, display_fields=("name",), default_sort="name", parent_field="household_id",
+    # The person search: name, ID number, phone and address (the household's too), for 1- to
+    # 3-character terms over 100,000 persons (search.py; measured in bench/bench_person_search.py).
+    search=MEMBER_SEARCH,
     fields=(
         FieldSpec("household_id", N_("Household"), Kind.REFERENCE, reference=HOUSEHOLDS.key, required=True,
                   searchable=True, width=8),
