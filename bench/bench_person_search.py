@@ -101,8 +101,6 @@ def main() -> int:
 
     work = Path(tempfile.mkdtemp(prefix="civaffairs-bench-"))
     db = open_database(work / "data")
-    with db.engine.begin() as conn:  # until migration 0005 carries the side table
-        PersonSearchEntry.__table__.create(conn, checkfirst=True)
     now = datetime.now(timezone.utc)
     stamp = dict(version=1, created_at=now, created_by="bench", updated_at=now, updated_by="bench")
     rng = random.Random(4)

@@ -19,7 +19,7 @@ from civaffairs.db.database import Database
 from civaffairs.groups.assistance import demo, grant_service, household_service, search
 from civaffairs.groups.assistance import figures as A
 from civaffairs.groups.assistance.models import (
-    Contact, Household, Inclusion, PersonSearchEntry, ReserveFundAllocation, Rescue, TemporaryAssistanceGrant,
+    Contact, Household, Inclusion, ReserveFundAllocation, Rescue, TemporaryAssistanceGrant,
 )
 from civaffairs.places import demo as places_demo
 from civaffairs.places.models import Town
@@ -237,8 +237,6 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
     """One demo database for the module: group 4's demo takes a while (thousands of records, each
     through the services)."""
     db = open_database(tmp_path_factory.mktemp("assistance-demo") / "data")
-    with db.engine.begin() as conn:  # until migration 0005 carries the person search's table
-        PersonSearchEntry.__table__.create(conn, checkfirst=True)
     places_demo.fill(db)
     demo.fill(db)
     yield db

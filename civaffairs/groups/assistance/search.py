@@ -35,13 +35,12 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
-from weakref import WeakKeyDictionary
 
 from sqlalchemy import (
     ColumnElement, Integer, Select, String, and_, bindparam, delete, event, false, func, insert, inspect, or_,
     select, tuple_,
 )
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from civaffairs.accounts.roles import Actor
@@ -371,16 +370,6 @@ def rebuild(session: Session) -> int:
 
 
 _HOUSEHOLD_FIELDS = ("address", "deleted_at")
-_has_table: WeakKeyDictionary[Engine, bool] = WeakKeyDictionary()
-
-
-def _table_exists(connection: Connection) -> bool:
-    # A database made before the table existed (only during development of migration 0005) is
-    # left alone rather than refused: its search is then rebuilt with `rebuild`.
-    engine = connection.engine
-    if engine not in _has_table:
-        _has_table[engine] = inspect(connection).has_table(E.__tablename__)
-    return _has_table[engine]
 
 
 @event.listens_for(Session, "after_flush")
@@ -401,8 +390,6 @@ def _keep_search_table(session: Session, flush_context: Any) -> None:
     if not added and not members and not households:
         return
     connection = session.connection()
-    if not _table_exists(connection):
-        return
     rows = []
     for m in added:
         household = session.identity_map.get(session.identity_key(Household, m.household_id))
