@@ -891,6 +891,7 @@ def _guard_balances(session: Session, _context: Any) -> None:
     payment: every balance it touched is still at least zero, or the write is refused.  The rules
     say it first at the field; this also covers what runs no rule (deleting a money donation that
     was already spent)."""
+    session.info.pop("donations.figures", None)  # what the list columns computed may have changed
     lots: set[uuid.UUID] = set()
     handovers: set[uuid.UUID] = set()
     pools: set[tuple[uuid.UUID, str]] = set()

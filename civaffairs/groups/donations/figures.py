@@ -51,6 +51,22 @@ def _yuan(fen: int) -> Decimal:
     return Decimal(fen).scaleb(-2)
 
 
+MEMO = "donations.figures"  # session.info key; cleared after every flush (fields._guard_balances)
+
+
+def _per_page(session: Session, name: str, ids: Sequence[uuid.UUID], compute: Any) -> Any:
+    """Several computed columns of a list page ask for the same figures of the same records (a
+    batch's count, total, check and difference): computed once per page and session, and again
+    after any write (a flush clears the memo; pending changes bypass it)."""
+    if session.new or session.dirty or session.deleted:
+        return compute()
+    memo = session.info.setdefault(MEMO, {})
+    key = (name, tuple(ids))
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
 # ------------------------------------------------------------------ batches against the statement
 
 
@@ -86,6 +102,11 @@ class BatchCheck:
 
 def batch_checks(session: Session, batch_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, BatchCheck]:
     """Each batch's expected count and total against its live donations."""
+    return _per_page(session, "batch_checks", batch_ids,  # type: ignore[no-any-return]
+                     lambda: _batch_checks(session, batch_ids))
+
+
+def _batch_checks(session: Session, batch_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, BatchCheck]:
     if not batch_ids:
         return {}
     entered = {b: (n, total or 0) for b, n, total in session.execute(
@@ -148,6 +169,11 @@ def _handed_by_lot(session: Session, lot_ids: Sequence[uuid.UUID], until: date |
 
 def lot_balances(session: Session, lot_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, LotBalance]:
     """Each lot's quantity received and handed over (a deleted lot received nothing)."""
+    return _per_page(session, "lot_balances", lot_ids,  # type: ignore[no-any-return]
+                     lambda: _lot_balances(session, lot_ids))
+
+
+def _lot_balances(session: Session, lot_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, LotBalance]:
     if not lot_ids:
         return {}
     handed = _handed_by_lot(session, lot_ids)
@@ -205,6 +231,11 @@ class HandoverLine:
 
 
 def handover_lines(session: Session, handover_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, HandoverLine]:
+    return _per_page(session, "handover_lines", handover_ids,  # type: ignore[no-any-return]
+                     lambda: _handover_lines(session, handover_ids))
+
+
+def _handover_lines(session: Session, handover_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, HandoverLine]:
     if not handover_ids:
         return {}
     taken = {h: n or 0 for h, n in session.execute(
@@ -241,6 +272,11 @@ class AllocationOrigin:
 
 
 def allocation_origins(session: Session, allocation_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, AllocationOrigin]:
+    return _per_page(session, "allocation_origins", allocation_ids,  # type: ignore[no-any-return]
+                     lambda: _allocation_origins(session, allocation_ids))
+
+
+def _allocation_origins(session: Session, allocation_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, AllocationOrigin]:
     if not allocation_ids:
         return {}
     rows = session.execute(
@@ -284,6 +320,11 @@ def pool_balance(session: Session, organisation_id: uuid.UUID, purpose: str, *,
 
 
 def organisation_balances(session: Session, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Balance]:
+    return _per_page(session, "organisation_balances", ids,  # type: ignore[no-any-return]
+                     lambda: _organisation_balances(session, ids))
+
+
+def _organisation_balances(session: Session, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Balance]:
     if not ids:
         return {}
     received = {o: n or 0 for o, n in session.execute(
@@ -305,6 +346,11 @@ class DonorTotals:
 
 
 def donor_totals(session: Session, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, DonorTotals]:
+    return _per_page(session, "donor_totals", ids,  # type: ignore[no-any-return]
+                     lambda: _donor_totals(session, ids))
+
+
+def _donor_totals(session: Session, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, DonorTotals]:
     if not ids:
         return {}
     money = {d: (n, a or 0) for d, n, a in session.execute(

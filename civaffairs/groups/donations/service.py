@@ -28,7 +28,7 @@ from civaffairs.core.i18n import N_, _
 from civaffairs.core.idnumbers import mask_name
 from civaffairs.groups.donations import figures
 from civaffairs.groups.donations.fields import (
-    ANONYMOUS, CHANNELS, GROUP, HOUSEHOLD, MATERIALS, MONEY, PURPOSES, UNITS, WITH_CREDIT_CODE, choice_title,
+    ANONYMOUS, CHANNELS, GROUP, HOUSEHOLD, MATERIALS, MONEY, PURPOSES, WITH_CREDIT_CODE, choice_title,
     quantity_text,
 )
 from civaffairs.groups.donations.models import (
@@ -361,7 +361,3 @@ def batch_defaults(session: Session, batch_id: uuid.UUID) -> dict[str, Any]:
     if batch is None:
         return {}
     return {"day": batch.day, "organisation_id": batch.organisation_id, "channel": batch.channel}
-
-
-def unit_title(code: str | None) -> str:
-    return choice_title(UNITS, code)
