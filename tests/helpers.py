@@ -3,11 +3,16 @@ through the service, and a bulk loader for large registers."""
 from __future__ import annotations
 
 import random
+import shutil
+import subprocess
 import uuid
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
+
+import pytest
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
@@ -188,3 +193,14 @@ def drop_postgres_schema(server_url: str, schema: str) -> None:
     with engine.connect() as c:
         c.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
     engine.dispose()
+
+
+def assert_fonts_embedded(pdf: bytes, tmp_path: Path) -> None:
+    """pdffonts says every font of `pdf` is embedded (none named only, like Helvetica, which a PC
+    without it would replace)."""
+    if not shutil.which("pdffonts"):
+        pytest.skip("poppler's pdffonts is not installed")
+    path = tmp_path / "paper.pdf"
+    path.write_bytes(pdf)
+    lines = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout.splitlines()[2:]
+    assert lines and all(line.split()[-5] == "yes" for line in lines), lines  # every font embedded

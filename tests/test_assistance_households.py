@@ -5,8 +5,6 @@ lists, the not-contacted list, the household's file and on paper; forbidden call
 from __future__ import annotations
 
 import io
-import shutil
-import subprocess
 import uuid
 from datetime import date, datetime, timezone
 from decimal import Decimal
@@ -30,7 +28,7 @@ from civaffairs.places import demo as places_demo
 from civaffairs.places.fields import COMMUNITIES, TOWNS
 from civaffairs.printing.fonts import MissingGlyph
 from civaffairs.records import service as records
-from tests.helpers import audit_entries, fresh_id, fresh_mobile
+from tests.helpers import assert_fonts_embedded, audit_entries, fresh_id, fresh_mobile
 
 PRINTED_AT = datetime(2021, 11, 5, 2, 0, tzinfo=timezone.utc)
 
@@ -576,15 +574,6 @@ def test_the_not_contacted_list_on_paper(db: Database, clerk: Actor, places: dic
     assert len(pages) >= 2 and "（续）" not in pages[0] and "负责人（签字）" not in pages[0]
     assert all("花牛镇2021年10月22日以来未联系困难家庭名单（续）" in p for p in pages[1:])
     assert "负责人（签字）" in pages[-1] and sum(p.count("刘") for p in pages) == 30
-
-
-def assert_fonts_embedded(pdf: bytes, tmp_path: Path) -> None:
-    if not shutil.which("pdffonts"):
-        pytest.skip("poppler's pdffonts is not installed")
-    path = tmp_path / "paper.pdf"
-    path.write_bytes(pdf)
-    lines = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout.splitlines()[2:]
-    assert lines and all(line.split()[-5] == "yes" for line in lines), lines  # every font embedded
 
 
 def test_a_character_the_font_lacks_is_named_not_left_blank(db: Database, clerk: Actor,

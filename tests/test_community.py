@@ -2,8 +2,10 @@
 open" rule, the 24-hour duty coverage across midnight, abnormal entries, and its figures."""
 from __future__ import annotations
 
+import io
 import uuid
-from datetime import date, time
+from datetime import date, datetime, time, timezone
+from pathlib import Path
 from decimal import Decimal
 from typing import Any
 
@@ -12,6 +14,7 @@ from sqlalchemy import text
 
 from civaffairs.accounts.roles import Actor, Role
 from civaffairs.core.errors import HasChildren, PermissionDenied, ValidationError
+from civaffairs.core.i18n import _
 from civaffairs.db.database import Database
 from civaffairs.groups.community import figures
 from civaffairs.groups.community.fields import (
@@ -21,7 +24,7 @@ from civaffairs.places.fields import COMMUNITIES, TOWNS
 from civaffairs.records import service as records
 from civaffairs.records.spec import RowLevel
 from civaffairs.reports.figures import Period
-from tests.helpers import fresh_id, fresh_mobile
+from tests.helpers import assert_fonts_embedded, fresh_id, fresh_mobile
 
 DAY = date(2021, 10, 26)
 OUTBREAK = Period(date(2021, 10, 1), date(2021, 11, 5))
@@ -355,3 +358,52 @@ def test_the_report_differs_before_the_outbreak(db: Database, community_member: 
     assert during.figure("shifts").value == 2 and before.figure("shifts").value == 0
     assert during.figure("entries").value == 1 and before.figure("entries").value == 0
     assert during.figure("entries_abnormal").alert and not before.figure("entries_abnormal").alert
+
+
+# ------------------------------------------------------------------ paper
+
+
+def _pdf_text(pdf: bytes) -> str:
+    from pypdf import PdfReader
+
+    return "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages).replace(" ", "")
+
+
+def test_the_duty_roster_posts_each_days_shifts_says_which_days_have_none_and_masks_as_on_screen(
+        db: Database, community_member: Actor, tmp_path: Path) -> None:
+    from civaffairs.groups.community import reports
+
+    compound = _compound(db, community_member)
+    point = _point(db, community_member, _entrance(db, community_member, compound))
+    monday = date(2021, 11, 1)
+    night = _shift(db, community_member, point, monday, "20:00", "08:00")
+    _shift(db, community_member, point, date(2021, 11, 3), "08:00", "20:00")
+    printed = datetime(2021, 11, 1, 2, 0, tzinfo=timezone.utc)
+    with db.read() as s:
+        week = reports.roster_week(s, community_member, compound, monday)
+        pdf = reports.render_duty_roster(s, community_member, compound, monday, office_name="天水市麦积区民政局",
+                                         printed_by="社区组 李干事", printed_at=printed)
+        other = reports.render_duty_roster(s, Actor("office", "办公室干事", Role.MEMBER, frozenset({1})), compound, monday, office_name="天水市麦积区民政局",
+                                           printed_by="x", printed_at=printed)
+    assert [len(p.shifts) for p in week.points] == [1 + 1] and week.days[0] == monday
+    text = _pdf_text(pdf)
+    assert "锦绣花园" in text and "东门值守点" in text and "张伟、李娜" in text
+    assert "20:00–次日08:00" in text and night.values["phone"] in text  # group 3 sees the phone
+    assert text.count("无人值守") == 5 + 1  # the five days with no shift of their own, and the legend
+    assert night.values["phone"] not in _pdf_text(other)  # another group sees it masked, as on screen
+    assert_fonts_embedded(pdf, tmp_path)
+
+
+def test_the_entry_sheet_names_its_duty_point_and_has_the_registers_columns(
+        db: Database, community_member: Actor, tmp_path: Path) -> None:
+    from civaffairs.groups.community import reports
+
+    compound = _compound(db, community_member)
+    point = _point(db, community_member, _entrance(db, community_member, compound), name="北门值守点")
+    with db.read() as s:
+        pdf = reports.render_entry_sheet(s, community_member, point, office_name="天水市麦积区民政局")
+    text = _pdf_text(pdf)
+    assert "锦绣花园北门值守点" in text and "出入登记" in text
+    for name in ("time_of_day", "name", "health_code", "temperature"):
+        assert _(ENTRIES.field(name).label).replace(" ", "") in text
+    assert_fonts_embedded(pdf, tmp_path)

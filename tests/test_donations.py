@@ -27,7 +27,7 @@ from civaffairs.db.database import Database
 from civaffairs.groups import load_all
 from civaffairs.records import service as records
 from civaffairs.reports.figures import Period
-from tests.helpers import fresh_id, fresh_mobile
+from tests.helpers import assert_fonts_embedded, fresh_id, fresh_mobile
 
 load_all()
 
@@ -488,7 +488,7 @@ def test_money_left_per_purpose_never_goes_below_zero(db: Database, donations_me
 
 
 def test_acknowledgements_are_numbered_once_never_reused_and_say_they_are_not_the_fiscal_receipt(
-        db: Database, donations_member: Actor) -> None:
+        db: Database, donations_member: Actor, tmp_path: Path) -> None:
     actor = donations_member
     organisation = _organisation(db, actor)
     batch = _batch(db, actor, organisation, count=2, total="26007.14")
@@ -527,6 +527,7 @@ def test_acknowledgements_are_numbered_once_never_reused_and_say_they_are_not_th
     capitals = "".join(p.extract_text() for p in PdfReader(io.BytesIO(
         reports.render_acknowledgement(anonymous))).pages).replace(" ", "").replace("\n", "")
     assert "人民币陆仟零柒元壹角肆分" in capitals and "尚未开具" in capitals
+    assert_fonts_embedded(reports.render_acknowledgement(ack), tmp_path)
 
     # Cancelled: the number stays in the register with its reason and is never given again.
     with db.write() as s:
@@ -553,7 +554,8 @@ def test_acknowledgements_are_numbered_once_never_reused_and_say_they_are_not_th
 # ------------------------------------------------------------------ the public disclosure
 
 
-def test_the_disclosure_states_what_the_records_hold_with_names_masked_as_asked(db: Database, admin: Actor) -> None:
+def test_the_disclosure_states_what_the_records_hold_with_names_masked_as_asked(db: Database, admin: Actor,
+                                                                               tmp_path: Path) -> None:
     organisation = _organisation(db, admin)
     other_organisation = _organisation(db, admin, "麦积区红十字会")
     home, compound = _recipients(db, admin)
@@ -621,6 +623,7 @@ def test_the_disclosure_states_what_the_records_hold_with_names_masked_as_asked(
     flat = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).replace(" ", "").replace("\n", "")
     assert "张晓明" not in flat and "天水瑞丰农业科技有限公司" not in flat and "赵桂英" not in flat
     assert "张*明" in flat and "匿名" in flat and "354,594.00" in flat and "社会捐赠款物接收和使用情况公示" in flat
+    assert_fonts_embedded(pdf, tmp_path)
 
 
 def test_public_names() -> None:

@@ -7,6 +7,8 @@ The PC's clock is China Standard Time here (UTC+8): shifts are typed in local ti
 so a night shift from 22:00 is stored from 14:00 UTC and still counts on its local day."""
 from __future__ import annotations
 
+import dataclasses
+
 import subprocess
 import sys
 import time as _time
@@ -328,6 +330,13 @@ def test_a_certificate_is_numbered_and_states_the_hours_and_the_period(world: Wo
     assert [e.action for e in audit_entries(w.db, first.id)] == ["create", "issue"]
     pdf = render_certificate(doc)
     assert pdf.startswith(b"%PDF") and b"/Count 1" in pdf  # one page
+    # A volunteer who served at seven places, each name long enough to take two lines in its
+    # cell: the certificate, its signatures and its seal still keep to one sheet.
+    busy = dataclasses.replace(doc, lines=tuple(
+        dataclasses.replace(doc.lines[1], activity=f"10月{10 + i}日马跑泉镇卫生院核酸采样点引导服务",
+                            first_day=date(2021, 10, 10 + i), last_day=date(2021, 10, 10 + i))
+        for i in range(7)))
+    assert b"/Count 1" in render_certificate(busy)
 
 
 def test_an_issued_certificate_keeps_its_hours_and_is_not_changed_until_its_number_is_cancelled(world: World) -> None:

@@ -95,7 +95,8 @@ def render_statistics(report: StatisticsReport) -> bytes:
             value = f.text if not isinstance(f.value, str) else f.value
             cells += [p(f.label, style), p(value, style), p(f.note, small)]
             rows.append(cells)
-        widths = ([0.27 * width] if with_group else []) + ([0.33 * width, 0.15 * width, 0.25 * width] if with_group
+        # The value column holds "4,560,900.00 元" on one line; a group's name fits its column.
+        widths = ([0.26 * width] if with_group else []) + ([0.31 * width, 0.2 * width, 0.23 * width] if with_group
                                                            else [0.45 * width, 0.2 * width, 0.35 * width])
         return grid(rows, widths)
 

@@ -81,7 +81,8 @@ class _Paper:
               *, label_column: bool = False) -> Table:
         data = ([[self.p(h, "head") for h in header]] if header else []) + [list(r) for r in rows]
         t = Table(data, colWidths=list(widths), repeatRows=1 if header else 0)
-        style = [("GRID", (0, 0), (-1, -1), 0.5, colors.black), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        style = [("FONT", (0, 0), (-1, -1), self.song.name, TABLE),  # empty cells too: never Helvetica
+                 ("GRID", (0, 0), (-1, -1), 0.5, colors.black), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                  ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 4)]
         if header:
             style.append(("BACKGROUND", (0, 0), (-1, 0), SHADE))
@@ -104,7 +105,8 @@ def _footer(f: PrintFont, title: str):  # type: ignore[no-untyped-def]
 def _build(story: list, title: str, author: str, paper: _Paper) -> bytes:  # type: ignore[type-arg]
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=MARGIN_X, rightMargin=MARGIN_X, topMargin=MARGIN_Y,
-                            bottomMargin=MARGIN_Y, title=title, author=author)
+                            bottomMargin=MARGIN_Y, title=title, author=author, creator="civaffairs",
+                            initialFontName=paper.song.name)  # not Helvetica: never embedded
     doc.build(story, canvasmaker=numbered_canvas(_footer(paper.song, title)))
     return buffer.getvalue()
 
@@ -114,7 +116,8 @@ def _signatures(pp: _Paper, labels: Sequence[str]) -> Table:
     width = WIDTH / len(labels)
     t = Table([[pp.p(label, "sign") for label in labels], ["" for _label in labels]],
               colWidths=[width] * len(labels), rowHeights=[None, 20])
-    t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
+    t.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), pp.song.name, TABLE), ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                           ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
     return t
 
 

@@ -105,8 +105,12 @@ class _Paper:
             data.append([self.p(_("None"), "cell_c")] + [""] * (len(header) - 1))
             style.append(("SPAN", (0, 1), (-1, 1)))
         heights = None
-        if min_height is not None:
-            heights = [None] + [min_height] * (len(data) - 1)
+        if min_height is not None:  # room to write in by hand, and more where the text needs it
+            heights = [None]
+            for row in data[1:]:
+                need = max((cell.wrap(w - 2 * PAD, 1000 * mm)[1] + 2 * PAD
+                            for cell, w in zip(row, widths) if isinstance(cell, Paragraph)), default=0.0)
+                heights.append(max(min_height, need))
         return Table(data, colWidths=list(widths), rowHeights=heights, repeatRows=1, style=TableStyle(style))
 
 
@@ -333,7 +337,7 @@ def render_not_contacted(session: Session, actor: Actor, day: date, town_id: uui
     title = _("Households not contacted since {day}").format(day=chinese_date(day))
     header = [_("No."), _("Village or community"), _("Head of household"), _("Head's ID number"), _("Phone"),
               _("Address"), _("Household size"), _("Last contact"), _("Contacted on"), _("How"), _("Situation and needs")]
-    widths = _widths(width, [6, 12, 9, 19, 13, 22, 6, 15, 11, 9, 32])
+    widths = _widths(width, [6, 12, 9, 19, 13, 30, 6, 15, 11, 9, 26])
     story: list[Flowable] = []
     if not towns:
         story += [pp.p(office_name, "office"), pp.p(title, "title"), Spacer(0, 4 * mm),

@@ -164,6 +164,7 @@ def render_duty_roster(session: Session, actor: Actor, compound_id: uuid.UUID, s
     first = 34 * mm
     widths = [first] + [(frame_w - first) / 7] * 7
     style = [
+        ("FONT", (0, 0), (-1, -1), song.name, BODY_SIZE),  # the empty cells too: never Helvetica
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("VALIGN", (0, 0), (-1, 0), "MIDDLE"),
         ("LEFTPADDING", (0, 0), (-1, -1), PAD), ("RIGHTPADDING", (0, 0), (-1, -1), PAD),

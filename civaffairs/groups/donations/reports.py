@@ -158,6 +158,7 @@ def _ack_copy(ack: Acknowledgement, st: _Styles, copy: str) -> list[Flowable]:
     value_w = (ACK_WIDTH - 2 * LABEL_W) / 2
     table = Table(rows, colWidths=[LABEL_W, value_w, LABEL_W, value_w])
     style: list[tuple[object, ...]] = [
+        ("FONT", (0, 0), (-1, -1), st.song.name, 10),  # the spanned empty cells too: never Helvetica
         ("GRID", (0, 0), (-1, -1), 0.6, colors.black), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("TOPPADDING", (0, 0), (-1, -1), 3.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 4.5),
         ("BACKGROUND", (0, 0), (0, -1), SHADE),
@@ -172,13 +173,15 @@ def _ack_copy(ack: Acknowledgement, st: _Styles, copy: str) -> list[Flowable]:
                          st.p(_("Receiving organisation (seal): {name}").format(name=ack.organisation), "sign"),
                          st.p(chinese_date(ack.issued_on), "sign_r")]],
                        colWidths=[ACK_WIDTH * 0.25, ACK_WIDTH * 0.52, ACK_WIDTH * 0.23])
-    signatures.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0), ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    signatures.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), st.song.name, 10), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                                    ("VALIGN", (0, 0), (-1, -1), "TOP")]))
     return [
         st.p(ack.organisation, "office"),
         st.p(_("Donation acknowledgement"), "title"),
         Table([[st.p(copy, "cell"), st.p(_("No. {number}").format(number=ack.number), "number")]],
               colWidths=[ACK_WIDTH / 2, ACK_WIDTH / 2],
-              style=TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0)])),
+              style=TableStyle([("FONT", (0, 0), (-1, -1), st.song.name, 10), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                                ("RIGHTPADDING", (0, 0), (-1, -1), 0)])),
         Spacer(1, 2 * mm),
         table,
         Spacer(1, 2.5 * mm),
@@ -238,7 +241,8 @@ def _table(st: _Styles, header: Sequence[str], rows: Sequence[Sequence[Flowable 
     if total is not None:
         data.append(list(total))
     t = Table(data, colWidths=list(widths), repeatRows=1)
-    style = [("GRID", (0, 0), (-1, -1), 0.5, colors.black), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+    style = [("FONT", (0, 0), (-1, -1), st.song.name, 10),  # empty cells too: never Helvetica
+             ("GRID", (0, 0), (-1, -1), 0.5, colors.black), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
              ("TOPPADDING", (0, 0), (-1, -1), 2.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 3.5),
              ("LEFTPADDING", (0, 0), (-1, -1), 3), ("RIGHTPADDING", (0, 0), (-1, -1), 3),
              ("BACKGROUND", (0, 0), (-1, 0), SHADE)]

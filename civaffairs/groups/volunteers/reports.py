@@ -56,18 +56,18 @@ class _Paper:
                                                firstLineIndent=2 * BODY, wordWrap="CJK")),
             "heading": (self.hei, ParagraphStyle("heading", fontName=self.hei.name, fontSize=12, leading=18,
                                                  spaceBefore=6, spaceAfter=4)),
-            "cell": (self.song, ParagraphStyle("cell", fontName=self.song.name, fontSize=TABLE, leading=TABLE * 1.35,
+            "cell": (self.song, ParagraphStyle("cell", fontName=self.song.name, fontSize=TABLE, leading=TABLE * 1.25,
                                                wordWrap="CJK")),
             "cell_c": (self.song, ParagraphStyle("cell_c", fontName=self.song.name, fontSize=TABLE,
-                                                 leading=TABLE * 1.35, alignment=TA_CENTER, wordWrap="CJK")),
+                                                 leading=TABLE * 1.25, alignment=TA_CENTER, wordWrap="CJK")),
             "cell_r": (self.song, ParagraphStyle("cell_r", fontName=self.song.name, fontSize=TABLE,
-                                                 leading=TABLE * 1.35, alignment=TA_RIGHT)),
-            "head": (self.hei, ParagraphStyle("head", fontName=self.hei.name, fontSize=TABLE, leading=TABLE * 1.35,
+                                                 leading=TABLE * 1.25, alignment=TA_RIGHT)),
+            "head": (self.hei, ParagraphStyle("head", fontName=self.hei.name, fontSize=TABLE, leading=TABLE * 1.25,
                                               alignment=TA_CENTER, wordWrap="CJK")),
-            "total": (self.hei, ParagraphStyle("total", fontName=self.hei.name, fontSize=TABLE, leading=TABLE * 1.35,
+            "total": (self.hei, ParagraphStyle("total", fontName=self.hei.name, fontSize=TABLE, leading=TABLE * 1.25,
                                                alignment=TA_CENTER)),
             "total_r": (self.hei, ParagraphStyle("total_r", fontName=self.hei.name, fontSize=TABLE,
-                                                 leading=TABLE * 1.35, alignment=TA_RIGHT)),
+                                                 leading=TABLE * 1.25, alignment=TA_RIGHT)),
             "note": (self.song, ParagraphStyle("note", fontName=self.song.name, fontSize=9, leading=13,
                                                textColor=GREY, wordWrap="CJK")),
         }
@@ -93,7 +93,7 @@ class _SignatureAndSeal(Flowable):
         self.day = fang.check(chinese_date(doc.issue_date))
         self.seal_label = pp.song.check(_("(seal)"))
         self.song = pp.song
-        self.height = SEAL + 8 * mm
+        self.height = SEAL + 4 * mm  # the seal may reach a little below: nothing follows it
 
     def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
         self.width = available_width
@@ -200,7 +200,7 @@ def render_certificate(doc: CertificateDocument) -> bytes:
             ("FONT", (0, 0), (-1, -1), pp.song.name, TABLE),  # the spanned empty cells too: never Helvetica
             ("GRID", (0, 0), (-1, -1), 0.5, colors.black), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
             ("BACKGROUND", (0, 0), (-1, 0), SHADE), ("SPAN", (0, -1), (3, -1)),
-            ("TOPPADDING", (0, 0), (-1, -1), 1.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
+            ("TOPPADDING", (0, 0), (-1, -1), 1), ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
             ("LEFTPADDING", (0, 0), (-1, -1), 3), ("RIGHTPADDING", (0, 0), (-1, -1), 3)]))
         story.append(table)
         if doc.minutes != sum(x.minutes for x in doc.lines):
@@ -208,14 +208,15 @@ def render_certificate(doc: CertificateDocument) -> bytes:
             story.append(pp.p(_("The hours certified are those of the day of issue; the record above is as the "
                                 "shifts stand now."), "note"))
 
-    story.append(Spacer(1, 4 * mm))
+    # How the hours are counted belongs to the record; the closing line, the signatures and the seal
+    # stay together, and tight enough that a certificate of a dozen lines keeps to one page.
+    story.append(pp.p(_("Service hours are counted from the sign-in and sign-out of each shift; a shift running past "
+                        "the first or the last midnight of the period counts only its part within the period."), "note"))
+    story.append(Spacer(1, 3 * mm))
     story.append(KeepTogether([
         pp.p(_("This certificate is hereby issued."), "body"),
-        Spacer(1, 6 * mm),
+        Spacer(1, 3 * mm),
         _SignatureAndSeal(pp, doc),
-        Spacer(1, 4 * mm),
-        pp.p(_("Service hours are counted from the sign-in and sign-out of each shift; a shift running past the "
-               "first or the last midnight of the period counts only its part within the period."), "note"),
     ]))
 
     buffer = io.BytesIO()
