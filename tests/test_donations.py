@@ -508,6 +508,9 @@ def test_acknowledgements_are_numbered_once_never_reused_and_say_they_are_not_th
     with db.read() as s:  # the refusal above rolled back the cancellation too
         assert records.get(s, actor, F.MONEY, first.id).values["ack_number"] == "麦慈捐〔2021〕1号"
         current = records.get(s, actor, F.MONEY, first.id)
+    # The donor holds the acknowledgement: the donation stays on the books until it is cancelled.
+    with pytest.raises(ValidationError, match="不能删除.*麦慈捐〔2021〕2号"), db.write() as s:
+        records.delete(s, actor, F.MONEY, second.id)
     # What the acknowledgement states stays as printed; a fiscal receipt number may come later.
     with pytest.raises(ValidationError, match="凭证麦慈捐〔2021〕1号") as refused, db.write() as s:
         records.update(s, actor, F.MONEY, first.id, current.version, {"amount": "2000", "purpose": F.UNDESIGNATED})

@@ -358,6 +358,9 @@ def test_an_issued_certificate_keeps_its_hours_and_is_not_changed_until_its_numb
     with w.db.write() as s, pytest.raises(ValidationError) as e:
         records.update(s, w.actor, CERTIFICATES, cert.id, row.version, {"handler": "赵敏"})
     assert "作废" in e.value.field_errors[""]
+    with w.db.write() as s, pytest.raises(ValidationError) as e:  # nor put in the recycle bin
+        records.delete(s, w.actor, CERTIFICATES, cert.id)
+    assert "不能删除" in e.value.message and "麦民志证〔2021〕1号" in e.value.message
     with w.db.write() as s:
         with pytest.raises(ValidationError) as e:
             service.cancel_certificate_number(s, w.actor, cert.id, "  ")
@@ -373,6 +376,9 @@ def test_an_issued_certificate_keeps_its_hours_and_is_not_changed_until_its_numb
     assert entries["麦民志证〔2021〕1号"].cancel_reason == "服务时长更正后重新出具"
     assert row.values["hours_certified"] == Decimal("8.0") and row.values["handler"] == "赵敏"
     assert CERTIFICATES.row_level(row.values) is None
+    with w.db.write() as s:  # a draft (its number cancelled) may go to the recycle bin
+        service.cancel_certificate_number(s, w.actor, cert.id, "重复出具")
+        records.delete(s, w.actor, CERTIFICATES, cert.id)
 
 
 def test_a_certificate_without_hours_or_with_wrong_dates_is_refused(world: World) -> None:

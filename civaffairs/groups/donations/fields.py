@@ -516,6 +516,15 @@ def _acknowledged_kept(model: type, names: tuple[str, ...]) -> Any:
     return rule
 
 
+def _not_acknowledged(session: Session, values: Mapping[str, Any], record_id: uuid.UUID | None) -> dict[str, str]:
+    """The donor holds an acknowledgement of this donation: it stays on the books until that
+    acknowledgement's number is cancelled."""
+    if values.get("ack_number"):
+        return {"ack_number": _("the donor holds its acknowledgement {number}; cancel that number first.").format(
+            number=values["ack_number"])}
+    return {}
+
+
 def _same_bank_reference(session: Session, values: Mapping[str, Any], record_id: uuid.UUID | None) -> dict[str, str]:
     """A bank reference already entered is most likely the same transfer entered twice."""
     reference = values.get("bank_reference")
@@ -558,6 +567,7 @@ MONEY = register(RegisterSpec(
     ),
     carry_over=("batch_id", "day", "channel", "organisation_id", "handler"),
     rules=(_donation_rules, _acknowledged_kept(MoneyDonation, MONEY_ACKNOWLEDGED)),
+    delete_rules=(_not_acknowledged,),
     warnings=(_same_bank_reference,),
 ))
 
@@ -649,6 +659,7 @@ MATERIALS = register(RegisterSpec(
     row_level=_lot_level,
     carry_over=("organisation_id", "day", "donor_id"),
     rules=(_lot_rules, _acknowledged_kept(MaterialDonation, MATERIAL_ACKNOWLEDGED)),
+    delete_rules=(_not_acknowledged,),
     warnings=(_lot_expired_on_receipt,),
 ))
 

@@ -341,6 +341,15 @@ def _certificate_level(values: Mapping[str, Any]) -> RowLevel | None:
     return None
 
 
+def _not_issued(session: Session, values: Mapping[str, Any], record_id: uuid.UUID | None) -> dict[str, str]:
+    """A certificate handed to a volunteer stays on record, as its number does in the numbering
+    register: it leaves only once its number is cancelled."""
+    if values.get("number"):
+        return {"number": _("it has been issued as {number}; cancel its number first.").format(
+            number=values["number"])}
+    return {}
+
+
 CERTIFICATES = register(RegisterSpec(
     key="volunteers.certificates", group=GROUP, title=N_("Service certificates"),
     record_noun=N_("service certificate"), model=ServiceCertificate, display_fields=("volunteer_id", "issue_date"),
@@ -369,6 +378,7 @@ CERTIFICATES = register(RegisterSpec(
     row_level=_certificate_level,
     rules=(in_order("period_start", "period_end", N_("The end of the period is before its start.")),
            _issued_after_the_period, _issued_stays),
+    delete_rules=(_not_issued,),
 ))
 
 REGISTERS = (VOLUNTEERS, ACTIVITIES, SHIFTS, CERTIFICATES)
