@@ -1,5 +1,8 @@
-"""Render sample paper to page images under docs/paper/: an issued notice (GB/T 9704), a
-register printout and a blank check-in sheet, from a throwaway database filled by the demo.
+"""Render sample paper to page images under docs/paper/, from a throwaway database filled by the
+demo: an issued notice (GB/T 9704), a register printout and blank sheets, the statistics report,
+and each working group's own paper (inspection reports, rosters, the approval form and the 公示
+list of a grant, a household's file, acknowledgements and the disclosure of donations, the list of
+organisations that have not acknowledged a notice, a volunteer's certificate).
 
     python scripts/render_docs.py [--out docs/paper]
 
@@ -88,16 +91,73 @@ def main() -> int:
                                                                        printed_at=now)
     pdfs["blank-daily-checklist"] = render_blank_form(DAILY_CHECKS, office_name=demo.DEMO_OFFICE,
                                                       header_fields=("institution_id",), printed_at=now)
+
+    # The paper of groups 4 to 7, on the same demo data: the grant with the most filled in, the
+    # biggest household, the first acknowledged donation and issued certificate.
+    from sqlalchemy import func, select
+
+    from civaffairs.groups.assistance import grant_paper, household_paper
+    from civaffairs.groups.assistance.models import HouseholdMember, TemporaryAssistanceGrant
+    from civaffairs.groups.donations import reports as donation_paper
+    from civaffairs.groups.donations import service as donations
+    from civaffairs.groups.donations.fields import MATERIALS, MONEY
+    from civaffairs.groups.donations.models import MaterialDonation, MoneyDonation
+    from civaffairs.groups.social_organisations import reports as organisation_paper
+    from civaffairs.groups.volunteers import reports as volunteer_paper
+    from civaffairs.groups.volunteers import service as volunteers
+    from civaffairs.groups.volunteers.models import ServiceCertificate
+
+    paper = {"office_name": demo.DEMO_OFFICE, "printed_at": now}
+    with db.read() as s:
+        grant_id = s.scalars(select(TemporaryAssistanceGrant.id).where(TemporaryAssistanceGrant.state == "paid")
+                             .order_by(TemporaryAssistanceGrant.number)).first()
+        pdfs["grant-approval-form"] = grant_paper.render_approval_form(s, actor, grant_id, printed_by="救助股 赵干事",
+                                                                       **paper)
+        pdfs["grant-publicity-list"] = grant_paper.render_publicity_list(
+            s, autumn.start, autumn.end, office_name=demo.DEMO_OFFICE, issued_on=date(2021, 11, 6),
+            contact="救助股 0938-0000000")
+        household_id = s.execute(select(HouseholdMember.household_id).where(HouseholdMember.deleted_at.is_(None))
+                                 .group_by(HouseholdMember.household_id)
+                                 .order_by(func.count().desc(), HouseholdMember.household_id)).scalars().first()
+        pdfs["household-file"] = household_paper.render_household_file(s, actor, household_id,
+                                                                       printed_by="救助股 赵干事", **paper)
+        pdfs["not-contacted"] = household_paper.render_not_contacted(s, actor, date(2021, 11, 1), None,
+                                                                     printed_by="救助股 赵干事", **paper)
+        for key, model, name in ((MONEY.key, MoneyDonation, "acknowledgement-money"),
+                                 (MATERIALS.key, MaterialDonation, "acknowledgement-materials")):
+            record_id = s.scalars(select(model.id).where(model.ack_number != "").order_by(model.ack_number)).first()
+            if record_id is not None:
+                pdfs[name] = donation_paper.render_acknowledgement(donations.acknowledgement(s, actor, key, record_id))
+        pdfs["donation-disclosure"] = donation_paper.render_disclosure(donations.disclosure(s, actor, autumn),
+                                                                       printed_on=date(2021, 11, 6))
+        pdfs["not-acknowledged"] = organisation_paper.render_not_acknowledged(
+            s, actor, day=date(2021, 11, 5), printed_by="社会组织组 孙干事", **paper)
+        certificate_id = s.scalars(select(ServiceCertificate.id).where(ServiceCertificate.number != "")
+                                   .order_by(ServiceCertificate.number)).first()
+        if certificate_id is not None:
+            pdfs["volunteer-certificate"] = volunteer_paper.render_certificate(
+                volunteers.certificate_document(s, actor, certificate_id))
     db.dispose()
     for name, pdf in pdfs.items():
         path = out / f"{name}.pdf"
         path.write_bytes(pdf)
         for old in out.glob(f"{name}-*.png"):
             old.unlink()
-        subprocess.run(["pdftoppm", "-png", "-r", args.dpi, str(path), str(out / name)], check=True)
-        print(path, len(list(out.glob(f"{name}-*.png"))), "pages")
+        pages = _page_count(path)
+        if pages <= 12:
+            subprocess.run(["pdftoppm", "-png", "-r", args.dpi, str(path), str(out / name)], check=True)
+        else:  # a long list: its first two pages and its last (with the total and the signatures) show it
+            for first, last in ((1, 2), (pages, pages)):
+                subprocess.run(["pdftoppm", "-png", "-r", args.dpi, "-f", str(first), "-l", str(last), str(path),
+                                str(out / name)], check=True)
+        print(path, pages, "pages")
     shutil.rmtree(work, ignore_errors=True)
     return 0
+
+
+def _page_count(path: Path) -> int:
+    info = subprocess.run(["pdfinfo", str(path)], check=True, capture_output=True, text=True).stdout
+    return int(next(line.split()[1] for line in info.splitlines() if line.startswith("Pages:")))
 
 
 if __name__ == "__main__":
