@@ -153,7 +153,8 @@ def test_the_driver_statement_binds_as_sqlalchemy_does(filled: Database, q: List
 
 
 def test_pages_and_counts_go_through_sqlalchemys_events(filled: Database) -> None:
-    """Sent as SQL text, but by SQLAlchemy: its events (logging, tests, tools) see every statement."""
+    """Sent as SQL text straight to the driver, but whoever listens to SQLAlchemy's cursor events
+    (logging, tests, tools) still sees every statement."""
     sent: list[str] = []
     listener = lambda conn, cursor, sql, params, context, many: sent.append(sql)  # noqa: E731
     event.listen(filled.engine, "before_cursor_execute", listener)
@@ -227,3 +228,15 @@ def test_the_list_converts_only_the_rows_it_shows(filled: Database, qtbot: QtBot
     assert len(page) == PagedTableModel.PAGE_SIZE
     assert converted and len(converted) < 60, converted  # the rows in the window, not the page
     assert view.model.index(0, 1).data()  # and what is shown is the converted row's text
+
+
+def test_a_read_is_rolled_back_and_refuses_to_write(db: Database) -> None:
+    """A read ends in a rollback (cheaper than a commit); a change made in one would be lost, so it
+    is refused loudly instead."""
+    from civaffairs.places.models import Town
+
+    with pytest.raises(RuntimeError, match="Database.write"), db.read() as s:
+        s.add(Town(name="东岔镇", kind="town"))
+        s.flush()
+    with db.read() as s:
+        assert s.query(Town).filter_by(name="东岔镇").count() == 0

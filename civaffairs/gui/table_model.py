@@ -16,7 +16,7 @@ from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QPainter, QPixmap
 from sqlalchemy.orm import Session
 
 from civaffairs.accounts.roles import Actor
-from civaffairs.core.i18n import _
+from civaffairs.core.i18n import _, current_language
 from civaffairs.records import service as records
 from civaffairs.records.display import align_right, cell_text
 from civaffairs.records.spec import FieldSpec, RegisterSpec, RowLevel
@@ -223,13 +223,23 @@ def _masked_tip(f: FieldSpec) -> Callable[[records.Row], str]:
     return lambda row: _("Hidden: your role may not see this personal data.") if f.name in row.masked else ""
 
 
+# (the register, hidden fields, language) → (the register, its columns); the register is kept in
+# the value so that its id is never reused while its columns are here.
+_columns: dict[tuple[int, frozenset[str], str], tuple[RegisterSpec, tuple[Column[records.Row], ...]]] = {}
+
+
 def register_columns(spec: RegisterSpec, hidden: frozenset[str] = frozenset()) -> list[Column[records.Row]]:
-    """The list's columns; computed ones cannot be sorted (the database does not have them)."""
-    return [
-        Column(f.name, f.title, _cell_text(f), sortable=not spec.is_computed(f.name), align_right=align_right(f),
-               width_chars=f.width, tooltip=_masked_tip(f) if f.sensitive else None, colour=_choice_colour(f))
-        for f in spec.list_fields if f.name not in hidden
-    ]
+    """The list's columns; computed ones cannot be sorted (the database does not have them).
+    Made once per register and language: every list and detail pane opened makes a model."""
+    key = (id(spec), hidden, current_language())
+    kept = _columns.get(key)
+    if kept is None:
+        kept = _columns[key] = (spec, tuple(
+            Column(f.name, f.title, _cell_text(f), sortable=not spec.is_computed(f.name),
+                   align_right=align_right(f), width_chars=f.width, tooltip=_masked_tip(f) if f.sensitive else None,
+                   colour=_choice_colour(f))
+            for f in spec.list_fields if f.name not in hidden))
+    return list(kept[1])
 
 
 class RecordTableModel(PagedTableModel[records.Row]):

@@ -16,7 +16,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
 from sqlalchemy import ColumnElement, Integer, Select, String, and_, bindparam, cast, false, func, or_, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.types import TupleType
@@ -202,7 +202,7 @@ def _kept(cache: OrderedDict[Any, _Statement], key: Any, build: Any) -> _Stateme
 
 class _DriverStatement:
     """A statement compiled once for one database (its dialect) into the SQL text and the
-    parameters that SQLAlchemy would send, for `Connection.exec_driver_sql`: the list's values
+    parameters that SQLAlchemy would send, for the driver's own cursor (`_driver_fetch`): the values
     come back as the driver returns them (no per-value type processing of a whole page) and are
     converted by the row plan when read.  Only the offset and the limit change between calls; the
     query's own parameters (dates, search patterns, ids) are bound and processed once, as
@@ -286,7 +286,27 @@ def count(session: Session, actor: Actor, spec: RegisterSpec, q: ListQuery = Lis
     driver = _driver_statement(connection, statement, {})
     if driver is None:
         return connection.execute(statement.select).scalar() or 0
-    return connection.exec_driver_sql(driver.sql, driver.parameters({})).scalar() or 0
+    return _driver_fetch(connection, driver.sql, driver.parameters({}))[0][0] or 0
+
+
+def _driver_fetch(connection: Any, sql: str, parameters: Any) -> list[Any]:
+    """The rows of `sql` straight from the driver's cursor, in the connection's transaction: a
+    list's page or count is a fraction of a millisecond, and SQLAlchemy's execution around a
+    statement (events, result objects) would cost half as much again.  Whoever watches the
+    statements (a cursor event, SQL echo) still sees them: then they run through SQLAlchemy.  A
+    driver error is raised as SQLAlchemy would raise it."""
+    dispatch = connection.dispatch
+    if dispatch.before_cursor_execute or dispatch.after_cursor_execute or connection._echo:
+        return connection.exec_driver_sql(sql, parameters).fetchall()  # type: ignore[no-any-return]
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(sql, parameters)
+        return cursor.fetchall()
+    except connection.dialect.loaded_dbapi.Error as e:
+        raise DBAPIError.instance(sql, parameters, e, connection.dialect.loaded_dbapi.Error,
+                                  dialect=connection.dialect) from e
+    finally:
+        cursor.close()
 
 
 def _connection(session: Session) -> Any:
@@ -330,7 +350,7 @@ def fetch(session: Session, actor: Actor, spec: RegisterSpec, q: ListQuery = Lis
         rows: list[Row] = [_row(actor, spec, r, plan) for r in connection.execute(statement.select, given)]
     else:
         plan = _plan(spec, sees, connection.dialect)
-        rows = _page_rows(plan, connection.exec_driver_sql(driver.sql, driver.parameters(given)).fetchall())
+        rows = _page_rows(plan, _driver_fetch(connection, driver.sql, driver.parameters(given)))
     _add_computed(session, actor, spec, rows)
     return rows
 
