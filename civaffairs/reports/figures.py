@@ -77,6 +77,22 @@ def unit_word(unit: Unit) -> str:
 
 
 @dataclass(frozen=True)
+class Opens:
+    """A register and the filter that shows the records behind a figure or a chart point (what
+    `gui.navigation.show_register` is given)."""
+
+    register: str  # a RegisterSpec key: "community.entries"
+    date_from: date | None = None
+    date_to: date | None = None
+    colours: tuple[str, ...] = ()  # codes of the register's colour field: ("yellow", "red")
+    search: str = ""
+
+    @classmethod
+    def period(cls, register: str, period: Period, **kw: Any) -> Opens:
+        return cls(register, period.start, period.end, **kw)
+
+
+@dataclass(frozen=True)
 class Figure:
     """One figure: "Elderly care institutions under closed management: 4 (家)"."""
 
@@ -87,6 +103,7 @@ class Figure:
     note: str = ""  # translated; e.g. how it is computed or what it covers
     alert: bool = False  # needs attention (a positive result, an overdue correction): red on paper
     summary: bool = False  # also on the summary sheet
+    opens: Opens | None = None  # the register behind it: where a click on its overview tile goes
 
     @property
     def text(self) -> str:
@@ -119,9 +136,65 @@ class ReportSection:
     figures: tuple[Figure, ...]
     tables: tuple[FigureTable, ...] = ()
     notes: tuple[str, ...] = field(default=())  # translated sentences under the figures
+    charts: tuple[Chart, ...] = ()  # drawn in the statistics workbook beside the section's figures
 
     def figure(self, key: str) -> Figure:
         for f in self.figures:
             if f.key == key:
                 return f
         raise KeyError(key)
+
+
+@dataclass(frozen=True)
+class Point:
+    """One point of a chart: a day (a date) or a category (a town's name), and its value."""
+
+    x: date | str
+    value: int | Decimal
+    opens: Opens | None = None  # the records behind this point
+
+
+@dataclass(frozen=True)
+class Series:
+    name: str  # translated: the legend
+    points: tuple[Point, ...]
+    alert: bool = False  # drawn in red (abnormal cases)
+
+    @property
+    def total(self) -> int | Decimal:
+        return sum((p.value for p in self.points), 0)
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A chart over a period: daily series (x is a date, every day of the period present, a day with
+    nothing a zero) or one series by category (x is a name).  Computed by a group's `figures.py`
+    from the records, like every figure; the overview draws it with QtCharts, the statistics
+    workbook with openpyxl."""
+
+    key: str  # stable: "group-1.check_ins"
+    title: str  # translated
+    unit: Unit
+    series: tuple[Series, ...]
+    category: str = ""  # translated: what the categories are ("Institution"), for a chart by category
+
+    @property
+    def by_day(self) -> bool:
+        return any(isinstance(p.x, date) for s in self.series for p in s.points)
+
+    @property
+    def empty(self) -> bool:
+        """Nothing to draw: no point, or every value zero."""
+        return not any(p.value for s in self.series for p in s.points)
+
+
+def days_of(period: Period) -> list[date]:
+    from datetime import timedelta
+
+    return [period.start + timedelta(days=i) for i in range(period.days)]
+
+
+def daily_points(period: Period, values: Any, opens: Any = None) -> tuple[Point, ...]:
+    """One point per day of the period from {day: value}; a day with nothing is a zero, not a gap.
+    `opens(day)` gives the records behind a day."""
+    return tuple(Point(d, values.get(d, 0), opens(d) if opens else None) for d in days_of(period))

@@ -11,7 +11,7 @@ from typing import Any
 
 from civaffairs.core.clock import to_local
 from civaffairs.core.i18n import _
-from civaffairs.reports.figures import Figure, FigureTable, Unit, unit_word
+from civaffairs.reports.figures import Chart, Figure, FigureTable, Unit, unit_word
 from civaffairs.reports.statistics import StatisticsReport
 
 COUNT_FORMAT = "#,##0"
@@ -55,6 +55,72 @@ def sheet_title(text: str, used: set[str]) -> str:
         n += 1
     used.add(title)
     return title
+
+
+CHART_ROWS = 18  # rows a chart covers (its height of 7.5 cm at the default row height)
+CHART_DAY_FORMAT = 'm"月"d"日"'
+
+
+def charts_sheet(wb: Any, charts: list[Chart], used: set[str], heading: Any, header_row: Any) -> Any:
+    """One sheet with the report's charts (assistance paid per town, donations per day, NAT rounds
+    per institution…): each chart's figures as a small table of real values (dates as dates, money
+    as numbers) and, beside it, an openpyxl chart drawn from those cells."""
+    from openpyxl.chart import BarChart, Reference
+
+    if all(chart.empty for chart in charts):
+        return None  # nothing to draw for this period: no sheet of empty frames
+    ws = wb.create_sheet(sheet_title(_("Charts"), used))
+    row = heading(ws, 1, _("Charts"), 3)
+    ws.column_dimensions["A"].width = 22
+    ws.column_dimensions["B"].width = 16
+    ws.column_dimensions["C"].width = 16
+    ws.page_setup.orientation = "landscape"  # a table and its chart side by side on paper
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    for chart in charts:
+        ws.cell(row=row, column=1, value=chart.title).font = _bold()
+        row += 1
+        names = [s.name for s in chart.series]
+        header_row(ws, row, [_("Date") if chart.by_day else chart.category or _("Item"), *names])
+        first = row + 1
+        points = chart.series[0].points if chart.series else ()
+        for i, p in enumerate(points):
+            x = ws.cell(row=first + i, column=1, value=p.x)
+            if chart.by_day:
+                x.number_format = DATE_FORMAT
+            for c, s in enumerate(chart.series, start=2):
+                cell = ws.cell(row=first + i, column=c, value=_cell_value(s.points[i].value))
+                cell.number_format = MONEY_FORMAT if chart.unit is Unit.YUAN else (
+                    DECIMAL_FORMAT if chart.unit is Unit.HOURS else COUNT_FORMAT)
+        last = first + len(points) - 1
+        if chart.empty:
+            ws.cell(row=first + len(points), column=1, value=_("None in this period."))
+            row = first + len(points) + 2
+            continue
+        bar = BarChart()
+        bar.type = "col"
+        bar.title = chart.title
+        bar.y_axis.title = unit_word(chart.unit) or None
+        bar.x_axis.title = _("Date") if chart.by_day else None
+        bar.height, bar.width = 7.5, 24 if chart.by_day else 18
+        bar.y_axis.number_format = "#,##0"
+        bar.legend = None if len(names) == 1 else bar.legend
+        bar.add_data(Reference(ws, min_col=2, max_col=1 + len(names), min_row=row, max_row=last),
+                     titles_from_data=True)
+        bar.set_categories(Reference(ws, min_col=1, min_row=first, max_row=last))
+        if chart.by_day:
+            bar.x_axis.number_format = CHART_DAY_FORMAT
+        bar.x_axis.delete = False  # openpyxl 3.1 hides both axes unless told
+        bar.y_axis.delete = False
+        ws.add_chart(bar, f"E{row - 1}")
+        row = max(last, row - 1 + CHART_ROWS) + 3
+    return ws
+
+
+def _bold() -> Any:
+    from openpyxl.styles import Font
+
+    return Font(bold=True)
 
 
 def write_workbook(report: StatisticsReport, path: Path) -> None:
@@ -162,6 +228,7 @@ def write_workbook(report: StatisticsReport, path: Path) -> None:
         widths = [40, 16, 8, 40] + [14] * max(0, widest - 4)
         for i, width in enumerate(widths, start=1):
             ws.column_dimensions[get_column_letter(i)].width = max(width, 14)
+    charts_sheet(wb, [c for s in report.sections for c in s.charts], used, heading, header_row)
     wb.properties.title = report.title
     wb.properties.creator = "civaffairs"
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from civaffairs.core.clock import today_local
 from civaffairs.core.i18n import _
 from civaffairs.records.spec import get_register
-from civaffairs.reports.figures import Figure, FigureTable, Period, ReportSection, Unit
+from civaffairs.reports.figures import Figure, FigureTable, Opens, Period, ReportSection, Unit
 from civaffairs.supervision.models import ChecklistLine, Correction, InspectionVisit, SupervisionTeam
 from civaffairs.supervision.targets import TargetKind, target_kind, target_kinds
 
@@ -313,18 +313,19 @@ def report_section(session: Session, actor: Actor, period: Period) -> ReportSect
     pf = period_figures(session, period)
     overdue = pf.total("corrections_overdue")
     figures = [
-        Figure("supervision_visits", _("Inspection visits"), pf.total("visits"), Unit.TIMES, summary=True),
+        Figure("supervision_visits", _("Inspection visits"), pf.total("visits"), Unit.TIMES, summary=True,
+               opens=Opens.period("supervision.visits", period)),
         *(Figure(f"supervision_visits_{k.key}", _("Inspection visits to: {kind}").format(kind=k.title),
                  pf.visits_of_kind(k.key), Unit.TIMES) for k in target_kinds()),
         Figure("supervision_failed_items", _("Checklist items found failing"), pf.total("failed_items"), Unit.COUNT,
-               alert=pf.total("failed_items") > 0),
+               alert=pf.total("failed_items") > 0, opens=Opens.period("supervision.visits", period)),
         Figure("supervision_corrections_opened", _("Corrections required"), pf.total("corrections_opened"),
                Unit.COUNT, summary=True),
         Figure("supervision_corrections_closed", _("Corrections closed"), pf.total("corrections_closed"), Unit.COUNT),
         Figure("supervision_corrections_open", _("Corrections open at the end of the period"),
                pf.total("corrections_open"), Unit.COUNT),
         Figure("supervision_corrections_overdue", _("Corrections overdue at the end of the period"), overdue,
-               Unit.COUNT, alert=overdue > 0, summary=True,
+               Unit.COUNT, alert=overdue > 0, summary=True, opens=Opens("supervision.corrections"),
                note=_("open after their deadline on {day}").format(day=period.end.isoformat())),
     ]
     kinds = target_kinds()

@@ -36,7 +36,7 @@ from civaffairs.groups.assistance.models import (
     Contact, Household, Inclusion, ReserveFundAllocation, Rescue, TemporaryAssistanceGrant,
 )
 from civaffairs.places.models import Town
-from civaffairs.reports.figures import Figure, FigureTable, Period, ReportSection, Unit
+from civaffairs.reports.figures import Chart, Figure, FigureTable, Opens, Period, Point, ReportSection, Series, Unit
 
 GROUP = 4
 APPROVED = "approved"
@@ -279,20 +279,24 @@ def report_section(session: Session, actor: Actor, period: Period) -> ReportSect
         Figure("grant_persons", _("Persons in households given temporary assistance"), grants.persons,
                Unit.PERSONS, summary=True),
         Figure("grant_amount", _("Temporary assistance paid"), yuan(grants.amount), Unit.YUAN, summary=True,
+               opens=Opens("assistance.grants"),
                note=_("{n} grants paid.").format(n=grants.grants)),
         Figure("assist_first", _("Grants paid under “assist first, paperwork later”"), grants.assist_first,
                Unit.COUNT),
         Figure("paperwork_owed", _("Of those, paperwork still owed on {day}").format(day=as_of),
                grants.paperwork_owed, Unit.COUNT),
         Figure("paperwork_overdue", _("Of those, paperwork overdue on {day}").format(day=as_of),
-               grants.paperwork_overdue, Unit.COUNT, alert=bool(grants.paperwork_overdue)),
+               grants.paperwork_overdue, Unit.COUNT, alert=bool(grants.paperwork_overdue),
+               opens=Opens("assistance.grants")),
         Figure("reserve_allocated", _("Reserve funds allocated to towns and sub-districts"),
                yuan(sum(r.allocated for r in reserves)), Unit.YUAN, summary=True),
         Figure("reserve_used", _("Temporary assistance paid from reserve funds"), yuan(sum(r.used for r in reserves)),
                Unit.YUAN),
         Figure("reserve_left", _("Reserve funds left on {day}").format(day=last_day),
-               yuan(sum(r.left for r in reserves)), Unit.YUAN, alert=any(r.overdrawn for r in reserves)),
-        Figure("rescued_vagrants", _("Vagrants or beggars rescued"), rescued["vagrant"], Unit.PERSONS, summary=True),
+               yuan(sum(r.left for r in reserves)), Unit.YUAN, alert=any(r.overdrawn for r in reserves),
+               opens=Opens("assistance.reserve_allocations")),
+        Figure("rescued_vagrants", _("Vagrants or beggars rescued"), rescued["vagrant"], Unit.PERSONS, summary=True,
+               opens=Opens.period("assistance.rescues", period)),
         Figure("rescued_stranded", _("Stranded persons in difficulty rescued"), rescued["stranded"], Unit.PERSONS,
                summary=True),
     ]
@@ -301,7 +305,7 @@ def report_section(session: Session, actor: Actor, period: Period) -> ReportSect
         Figure("households_contacted", _("Households contacted"), sum(t.contacted for t in towns), Unit.HOUSEHOLDS,
                note=_("Of {n} households on the books.").format(n=sum(t.households for t in towns))),
         Figure("not_contacted", _("Households not contacted for two weeks on {day}").format(day=last_day),
-               not_contacted, Unit.HOUSEHOLDS, alert=bool(not_contacted)),
+               not_contacted, Unit.HOUSEHOLDS, alert=bool(not_contacted), opens=Opens("assistance.households")),
     ]
     tables = []
     if reserves:
@@ -325,4 +329,52 @@ def report_section(session: Session, actor: Actor, period: Period) -> ReportSect
     if not_contacted:
         notes.append(_("{n} households have not been contacted for two weeks: see “Not contacted”.")
                      .format(n=not_contacted))
-    return ReportSection(f"group-{GROUP}", working_group(GROUP).name, tuple(figures), tuple(tables), tuple(notes))
+    return ReportSection(f"group-{GROUP}", working_group(GROUP).name, tuple(figures), tuple(tables), tuple(notes),
+                         charts=(paid_by_town_chart(session, period),))
+
+
+# ------------------------------------------------------------------ charts and today's alerts (the overview)
+
+# A town's reserve fund is "nearly spent" when what is left is under this share of everything
+# allocated to it so far: the office has a few days to allocate more before grants must wait.
+RESERVE_NEARLY_SPENT = Decimal("0.10")
+
+
+def paid_by_town(session: Session, period: Period) -> list[tuple[str, int]]:
+    """Temporary assistance paid in `period` per town or sub-district (name, fen), largest first."""
+    stmt = (select(Town.name, func.coalesce(func.sum(Grant.paid_amount), 0))
+            .join(Town, Town.id == Grant.town_id).where(*_paid_in(period)).group_by(Town.name))
+    return sorted(((name, int(fen)) for name, fen in session.execute(stmt)), key=lambda r: (-r[1], r[0]))
+
+
+def paid_by_town_chart(session: Session, period: Period) -> Chart:
+    return Chart(f"group-{GROUP}.paid_by_town", _("Temporary assistance paid per town or sub-district"), Unit.YUAN, (
+        Series(_("Paid (yuan)"), tuple(Point(town, yuan(fen), Opens("assistance.grants", search=town))
+                                       for town, fen in paid_by_town(session, period))),),
+                 category=_("Town or sub-district"))
+
+
+def chart_series(session: Session, actor: Actor, period: Period) -> tuple[Chart, ...]:
+    return (paid_by_town_chart(session, period),)
+
+
+def reserves_nearly_spent(session: Session, day: date) -> list[tuple[str, int, int]]:
+    """Towns whose reserve fund left at the end of `day` is under 10% of all allocated to them by
+    then (town, allocated fen, left fen); an overdrawn fund is among them."""
+    everything = reserve_by_town(session, Period(day, day))
+    allocated = _sum_by_town(session, ReserveFundAllocation.amount, ReserveFundAllocation.town_id,
+                             ReserveFundAllocation.deleted_at.is_(None), ReserveFundAllocation.allocated_on <= day)
+    return [(r.town, allocated.get(r.town_id, 0), r.left) for r in everything
+            if allocated.get(r.town_id, 0) > 0 and Decimal(r.left) < RESERVE_NEARLY_SPENT * allocated[r.town_id]]
+
+
+def today_alerts(session: Session, actor: Actor, day: date) -> tuple[Figure, ...]:
+    towns = reserves_nearly_spent(session, day)
+    overdue = grant_figures(session, Period(date(2000, 1, 1), day)).paperwork_overdue
+    return (
+        Figure("reserves_nearly_spent", _("Towns whose reserve fund has under a tenth left"), len(towns), Unit.COUNT,
+               alert=bool(towns), note="、".join(t for t, _a, _l in towns),
+               opens=Opens("assistance.reserve_allocations")),
+        Figure("paperwork_overdue_today", _("Grants paid first with paperwork overdue"), overdue, Unit.COUNT,
+               alert=bool(overdue), opens=Opens("assistance.grants")),
+    )

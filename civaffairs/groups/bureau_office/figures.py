@@ -11,7 +11,9 @@ from civaffairs.core.i18n import _
 from civaffairs.groups import group
 from civaffairs.groups.bureau_office.fields import FEVER, GROUP
 from civaffairs.groups.bureau_office.models import DisinfectionLog, HealthCheckIn, StaffMember, Visitor
-from civaffairs.reports.figures import Figure, FigureTable, Period, ReportSection, Unit
+from civaffairs.reports.figures import (
+    Chart, Figure, FigureTable, Opens, Period, ReportSection, Series, Unit, daily_points,
+)
 
 FEVER_TENTHS = int(FEVER * 10)
 
@@ -73,12 +75,14 @@ def report_section(session: Session, actor: Actor, period: Period) -> ReportSect
         key=f"group-{GROUP}", title=group(GROUP).name,
         figures=(
             Figure("staff", _("Staff of the bureau"), staff, Unit.PERSONS),
-            Figure("check_ins", _("Daily health check-ins"), done, Unit.TIMES, summary=True),
+            Figure("check_ins", _("Daily health check-ins"), done, Unit.TIMES, summary=True,
+                   opens=Opens.period("bureau_office.check_ins", period)),
             Figure("check_in_rate", _("Check-in rate"), rate.quantize(Decimal("0.001")), Unit.PERCENT,
                    note=_("check-ins ÷ (staff × days of the period)")),
-            Figure("fevers", _("Check-ins at 37.3 °C or above"), fever, Unit.TIMES, alert=fever > 0, summary=True),
+            Figure("fevers", _("Check-ins at 37.3 °C or above"), fever, Unit.TIMES, alert=fever > 0, summary=True,
+                   opens=Opens.period("bureau_office.check_ins", period)),
             Figure("codes_not_green", _("Check-ins with a health code that is not green"), not_green, Unit.TIMES,
-                   alert=not_green > 0),
+                   alert=not_green > 0, opens=Opens.period("bureau_office.check_ins", period, colours=("yellow", "red"))),
             Figure("visitors", _("Visitors registered"), visitors(session, period), Unit.PERSONS),
             Figure("disinfections", _("Disinfections of the offices"), disinfections(session, period), Unit.TIMES),
         ),
@@ -88,3 +92,33 @@ def report_section(session: Session, actor: Actor, period: Period) -> ReportSect
 
 
 
+
+
+# ------------------------------------------------------------------ charts (the overview)
+
+
+def abnormal_check_ins_per_day(session: Session, period: Period) -> list[tuple[date, int]]:
+    """Check-ins per day at 37.3 °C or above, or with a health code that is not green."""
+    rows = session.execute(select(HealthCheckIn.day, func.count()).where(
+        HealthCheckIn.deleted_at.is_(None), HealthCheckIn.day.between(period.start, period.end),
+        or_(HealthCheckIn.morning_temperature >= FEVER_TENTHS, HealthCheckIn.afternoon_temperature >= FEVER_TENTHS,
+            HealthCheckIn.health_code != "green"))
+        .group_by(HealthCheckIn.day).order_by(HealthCheckIn.day))
+    return [(d, n) for d, n in rows]
+
+
+def check_ins_chart(session: Session, period: Period) -> Chart:
+    """Daily check-ins and the abnormal ones among them, every day of the period."""
+    register = "bureau_office.check_ins"
+    return Chart(f"group-{GROUP}.check_ins", _("Daily health check-ins and abnormal cases"), Unit.TIMES, (
+        Series(_("Check-ins"), daily_points(period, dict(check_ins_per_day(session, period)),
+                                           lambda d: Opens(register, d, d))),
+        Series(_("Abnormal (37.3 °C or above, or code not green)"),
+               daily_points(period, dict(abnormal_check_ins_per_day(session, period)), lambda d: Opens(register, d, d)),
+               alert=True),
+    ))
+
+
+def chart_series(session: Session, actor: Actor, period: Period) -> tuple[Chart, ...]:
+    """The charts of the leading group's overview for `period`."""
+    return (check_ins_chart(session, period),)

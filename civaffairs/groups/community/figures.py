@@ -20,7 +20,9 @@ from civaffairs.groups.community.models import (
     Compound, CompoundAssignment, DutyPoint, DutyPointDisinfection, DutyShift, Entrance, EntryRegistration,
 )
 from civaffairs.places.models import Community, Town
-from civaffairs.reports.figures import Figure, FigureTable, Period, ReportSection, Unit
+from civaffairs.reports.figures import (
+    Chart, Figure, FigureTable, Opens, Period, ReportSection, Series, Unit, daily_points,
+)
 
 FEVER = Decimal("37.3")  # at or above: an abnormal entry
 FEVER_TENTHS = 373
@@ -266,20 +268,23 @@ def report_section(session: Session, actor: Actor, period: Period) -> ReportSect
         Figure("entrances_closed", _("Entrances closed"), t.entrances_closed, Unit.COUNT),
         Figure("compounds_more_than_one_open", _("Compounds with more than one entrance open"), len(breaches),
                Unit.COUNT, note=_("A compound keeps one entrance open and closes the rest."),
-               alert=bool(breaches), summary=True),
+               alert=bool(breaches), summary=True, opens=Opens("community.entrances")),
         Figure("coverage_gaps", _("Open entrances without 24-hour duty on {day}").format(day=last_day), len(gaps),
-               Unit.COUNT, alert=bool(gaps), summary=True),
+               Unit.COUNT, alert=bool(gaps), summary=True,
+               opens=Opens("community.roster", period.end, period.end)),
         Figure("shifts", _("Duty shifts"), shifts_count(session, period), Unit.TIMES),
         Figure("assigned_leaders", _("Leading cadres assigned to compounds"), kinds["leader"], Unit.PERSONS,
                summary=True),
         Figure("assigned_cadres", _("Office cadres assigned to compounds"), kinds["cadre"], Unit.PERSONS),
         Figure("assigned_party_members", _("Party members assigned to compounds"), kinds["party_member"],
                Unit.PERSONS),
-        Figure("entries", _("Entry registrations"), entries.total, Unit.TIMES, summary=True),
+        Figure("entries", _("Entry registrations"), entries.total, Unit.TIMES, summary=True,
+               opens=Opens.period("community.entries", period)),
         Figure("entries_in", _("Registered coming in"), entries.coming_in, Unit.TIMES),
         Figure("entries_out", _("Registered going out"), entries.going_out, Unit.TIMES),
         Figure("entries_abnormal", _("Abnormal entries (health code not green, or 37.3 °C or above)"),
-               entries.abnormal, Unit.TIMES, alert=bool(entries.abnormal), summary=True),
+               entries.abnormal, Unit.TIMES, alert=bool(entries.abnormal), summary=True,
+               opens=Opens.period("community.entries", period, colours=NOT_GREEN)),
         Figure("disinfections", _("Disinfections of duty points"), disinfections, Unit.TIMES),
     )
     tables = []
@@ -296,3 +301,37 @@ def report_section(session: Session, actor: Actor, period: Period) -> ReportSect
             tuple((g.community, g.compound, g.entrance, g.gaps_text) for g in gaps),
             alert_rows=frozenset(range(len(gaps)))))
     return ReportSection("group-3", _("Community mass prevention group"), figures, tuple(tables))
+
+
+# ------------------------------------------------------------------ charts and today's alerts (the overview)
+
+
+def entries_per_day(session: Session, period: Period) -> tuple[dict[date, int], dict[date, int]]:
+    """Entry registrations per day, and the abnormal ones per day."""
+    e = EntryRegistration
+    abnormal = or_(e.health_code.in_(NOT_GREEN), e.temperature >= FEVER_TENTHS)
+    rows = session.execute(select(e.day, func.count(), func.coalesce(func.sum(case((abnormal, 1), else_=0)), 0))
+                           .where(e.deleted_at.is_(None), e.day >= period.start, e.day <= period.end)
+                           .group_by(e.day)).all()
+    return {d: int(n) for d, n, _a in rows}, {d: int(a) for d, _n, a in rows}
+
+
+def entries_chart(session: Session, period: Period) -> Chart:
+    register = "community.entries"
+    total, abnormal = entries_per_day(session, period)
+    return Chart("group-3.entries", _("Entry registrations per day"), Unit.TIMES, (
+        Series(_("Entry registrations"), daily_points(period, total, lambda d: Opens(register, d, d))),
+        Series(_("Abnormal entries"), daily_points(period, abnormal,
+                                                   lambda d: Opens(register, d, d, colours=NOT_GREEN)), alert=True),
+    ))
+
+
+def chart_series(session: Session, actor: Actor, period: Period) -> tuple[Chart, ...]:
+    return (entries_chart(session, period),)
+
+
+def today_alerts(session: Session, actor: Actor, day: date) -> tuple[Figure, ...]:
+    """What needs attention today, whatever period the overview shows."""
+    n = entry_counts(session, Period(day, day)).abnormal
+    return (Figure("entries_abnormal_today", _("Abnormal entries today"), n, Unit.TIMES, alert=bool(n),
+                   opens=Opens("community.entries", day, day, colours=NOT_GREEN)),)

@@ -36,7 +36,9 @@ from civaffairs.groups.donations.models import (
     Allocation, Disbursement, DonationBatch, Donor, Handover, MaterialDonation, MoneyDonation,
     ReceivingOrganisation,
 )
-from civaffairs.reports.figures import Figure, FigureTable, Period, ReportSection, Unit
+from civaffairs.reports.figures import (
+    Chart, Figure, FigureTable, Opens, Period, ReportSection, Series, Unit, daily_points,
+)
 
 
 def _live(model: type) -> Any:
@@ -733,9 +735,12 @@ def report_section(session: Session, actor: Actor, period: Period) -> ReportSect
     money, materials = pf.money, pf.materials
     lots = sum(line.lots for line in materials)
     figures = [
-        Figure("donations", _("Money donations received"), money.received.count, Unit.TIMES, summary=True),
-        Figure("donation_amount", _("Money donated"), _yuan(money.received.amount), Unit.YUAN, summary=True),
+        Figure("donations", _("Money donations received"), money.received.count, Unit.TIMES, summary=True,
+               opens=Opens.period("donations.money", period)),
+        Figure("donation_amount", _("Money donated"), _yuan(money.received.amount), Unit.YUAN, summary=True,
+               opens=Opens.period("donations.money", period)),
         Figure("material_lots", _("Material donations received"), lots, Unit.TIMES, summary=True,
+               opens=Opens.period("donations.materials", period),
                note=_("Kinds: {items}.").format(items="、".join(dict.fromkeys(
                    line.item_title for line in materials if line.lots)) or "—")),
         Figure("material_value", _("Estimated value of the materials received"),
@@ -743,7 +748,8 @@ def report_section(session: Session, actor: Actor, period: Period) -> ReportSect
         Figure("money_used", _("Donated money paid out"), _yuan(money.used), Unit.YUAN, summary=True),
         Figure("money_left", _("Donated money left on the last day"), _yuan(money.left), Unit.YUAN, summary=True),
         Figure("batches_not_matching", _("Day batches not agreeing with their statement"),
-               len(pf.batches_not_matching), Unit.COUNT, alert=bool(pf.batches_not_matching)),
+               len(pf.batches_not_matching), Unit.COUNT, alert=bool(pf.batches_not_matching),
+               opens=Opens.period("donations.batches", period)),
     ]
     channel_rows = tuple((c.title, money.by_channel.get(c.code, CountAmount()).count,
                           _yuan(money.by_channel.get(c.code, CountAmount()).amount)) for c in CHANNELS)
@@ -768,4 +774,45 @@ def report_section(session: Session, actor: Actor, period: Period) -> ReportSect
         notes.append(_("Not agreeing with their statement: {list}.").format(list="；".join(
             f"{long_date(b.day)} {choice_title(CHANNELS, b.channel)}：{b.check.difference_text}"
             for b in pf.batches_not_matching)))
-    return ReportSection(f"group-{GROUP}", working_group(GROUP).name, tuple(figures), tuple(tables), tuple(notes))
+    return ReportSection(f"group-{GROUP}", working_group(GROUP).name, tuple(figures), tuple(tables), tuple(notes),
+                         charts=(donations_chart(session, period),))
+
+
+# ------------------------------------------------------------------ charts and today's alerts (the overview)
+
+NEAR_EXPIRY_DAYS = 30  # stock expiring within a month is handed out first, or reported
+
+
+def donated_per_day(session: Session, period: Period) -> dict[date, int]:
+    """Money donated per day of `period` (fen)."""
+    stmt = (select(MoneyDonation.day, func.sum(MoneyDonation.amount))
+            .where(_live(MoneyDonation), MoneyDonation.day >= period.start, MoneyDonation.day <= period.end)
+            .group_by(MoneyDonation.day))
+    return {d: int(a or 0) for d, a in session.execute(stmt)}
+
+
+def donations_chart(session: Session, period: Period) -> Chart:
+    per_day = {d: _yuan(fen) for d, fen in donated_per_day(session, period).items()}
+    return Chart(f"group-{GROUP}.donations", _("Money donated per day"), Unit.YUAN, (
+        Series(_("Money donated (yuan)"), daily_points(period, per_day, lambda d: Opens("donations.money", d, d))),))
+
+
+def chart_series(session: Session, actor: Actor, period: Period) -> tuple[Chart, ...]:
+    return (donations_chart(session, period),)
+
+
+def near_expiry(session: Session, day: date) -> list[StockLine]:
+    """Lots with stock left (in the store or with the coordination team) expiring within
+    `NEAR_EXPIRY_DAYS` of `day`, or already expired."""
+    from datetime import timedelta
+
+    limit = day + timedelta(days=NEAR_EXPIRY_DAYS)
+    return [line for line in stock_lines(session) if line.expiry_date is not None and line.expiry_date <= limit]
+
+
+def today_alerts(session: Session, actor: Actor, day: date) -> tuple[Figure, ...]:
+    lines = near_expiry(session, day)
+    return (Figure("stock_near_expiry", _("Donated stock expired or expiring within {n} days").format(n=NEAR_EXPIRY_DAYS),
+                   len(lines), Unit.COUNT, alert=bool(lines),
+                   note="、".join(dict.fromkeys(line.description for line in lines)),
+                   opens=Opens("donations.materials")),)

@@ -35,7 +35,7 @@ from civaffairs.groups.service_institutions.fields import (
 from civaffairs.groups.service_institutions.models import (
     DailyCheck, Institution, InstitutionStatus, NatResult, NatRound, PostponedMarriage, Resident, SupplyReserve,
 )
-from civaffairs.reports.figures import Figure, FigureTable, Period, ReportSection, Unit
+from civaffairs.reports.figures import Chart, Figure, FigureTable, Opens, Period, Point, ReportSection, Series, Unit
 
 ELDERLY_CARE = "elderly_care"
 
@@ -478,16 +478,19 @@ def report_section(session: Session, actor: Actor, period: Period) -> ReportSect
         Figure("central_care_residents", _("Extreme-poverty persons in central care present on the last day"),
                residents_present_total(session, end, central_care_only=True), Unit.PERSONS, summary=True),
         Figure("nat_rounds", _("NAT rounds"), len(round_days), Unit.TIMES, summary=True,
+               opens=Opens.period("service_institutions.nat_rounds", period),
                note=_("Test days; {n} institution rounds at {k} institutions.").format(
                    n=len(rounds), k=len({r.institution_id for r in rounds}))),
         Figure("nat_tests", _("Residents tested (all rounds)"), sum(r.completion.tested for r in rounds),
                Unit.PERSONS),
         Figure("nat_all_negative", _("NAT results"), nat_text, Unit.TEXT, summary=True,
-               alert=bool(positive_total) or negative is False),
+               alert=bool(positive_total) or negative is False,
+               opens=Opens.period("service_institutions.nat_rounds", period)),
         Figure("nat_positive", _("Positive NAT results"), positive_total, Unit.PERSONS, alert=bool(positive_total),
+               opens=Opens.period("service_institutions.nat_rounds", period),
                note=positives_text(positive_lines)),
         Figure("reserves_below_target", _("Reserves below {n} days of cover").format(n=COVER_TARGET_DAYS), len(below),
-               Unit.COUNT, alert=bool(below)),
+               Unit.COUNT, alert=bool(below), opens=Opens("service_institutions.reserves")),
         Figure("daily_check_rate", _("Daily prevention checks reported"),
                rate.rate if rate.rate is not None else _("None due"),
                Unit.PERCENT if rate.rate is not None else Unit.TEXT,
@@ -534,4 +537,24 @@ def report_section(session: Session, actor: Actor, period: Period) -> ReportSect
         notes.append(_("Below the {n}-day target: {list}.").format(n=COVER_TARGET_DAYS, list="；".join(
             _("{institution} {item}: {days} days").format(institution=r.institution, item=r.item, days=r.days)
             for r in below)))
-    return ReportSection(f"group-{GROUP}", working_group(GROUP).name, tuple(figures), tuple(tables), tuple(notes))
+    return ReportSection(f"group-{GROUP}", working_group(GROUP).name, tuple(figures), tuple(tables), tuple(notes),
+                         charts=(rounds_per_institution_chart(session, period, rounds),))
+
+
+# ------------------------------------------------------------------ charts (the overview, the workbook)
+
+
+def rounds_per_institution_chart(session: Session, period: Period, rounds: Sequence[RoundLine] | None = None) -> Chart:
+    """NAT rounds held in `period` per institution, most first."""
+    counts: dict[str, int] = {}
+    for r in rounds if rounds is not None else rounds_in(session, period):
+        counts[r.institution] = counts.get(r.institution, 0) + 1
+    ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    return Chart(f"group-{GROUP}.nat_rounds", _("NAT rounds per institution"), Unit.TIMES, (
+        Series(_("NAT rounds"), tuple(Point(name, n, Opens.period("service_institutions.nat_rounds", period,
+                                                                  search=name)) for name, n in ordered)),),
+                 category=_("Institution"))
+
+
+def chart_series(session: Session, actor: Actor, period: Period) -> tuple[Chart, ...]:
+    return (rounds_per_institution_chart(session, period),)

@@ -35,7 +35,7 @@ from civaffairs.groups.social_organisations.fields import (
 from civaffairs.groups.social_organisations.models import (
     MeasureReport, NoticeDelivery, OrganisationNotice, SocialOrganisation,
 )
-from civaffairs.reports.figures import Figure, FigureTable, Period, ReportSection, Unit
+from civaffairs.reports.figures import Figure, FigureTable, Opens, Period, ReportSection, Unit
 
 NAMES_IN_A_NOTE = 8  # the report names this many organisations that have not acknowledged, then "等"
 
@@ -357,7 +357,7 @@ def report_section(session: Session, actor: Actor, period: Period) -> ReportSect
         Figure("notices_sent", _("Notices sent, counted per organisation"), sent, Unit.TIMES),
         Figure("notices_acknowledged", _("Notices acknowledged by the last day"), acknowledged, Unit.TIMES, summary=True),
         Figure("notices_not_acknowledged", _("Notices not acknowledged by the last day"), sent - acknowledged, Unit.TIMES,
-               summary=True, alert=sent > acknowledged),
+               summary=True, alert=sent > acknowledged, opens=Opens("social_organisations.deliveries")),
         Figure("acknowledgement_rate", _("Acknowledgement rate"),
                (Decimal(acknowledged) / Decimal(sent)).quantize(Decimal("0.0001")) if sent else _("None sent"),
                Unit.PERCENT if sent else Unit.TEXT),

@@ -31,7 +31,9 @@ from civaffairs.core.i18n import _
 from civaffairs.groups.volunteers.fields import ACTIVITY_KINDS, kind_title
 from civaffairs.groups.volunteers.models import Activity, ServiceCertificate, Shift, Volunteer
 from civaffairs.places.models import Town
-from civaffairs.reports.figures import Figure, FigureTable, Period, ReportSection, Unit
+from civaffairs.reports.figures import (
+    Chart, Figure, FigureTable, Opens, Period, ReportSection, Series, Unit, daily_points,
+)
 
 TENTH = Decimal("0.1")
 
@@ -446,13 +448,16 @@ def report_section(session: Session, actor: Actor, period: Period) -> ReportSect
                note=_("On the register at the time of the report.")),
         Figure("party_members_registered", _("of whom Party members"), reg.party_members, Unit.PERSONS),
         Figure("volunteers_serving", _("Volunteers who served"), t.volunteers_serving, Unit.PERSONS, summary=True,
+               opens=Opens.period("volunteers.shifts", period),
                note=_("Signed in to at least one shift in the period.")),
         Figure("party_members_serving", _("Party members who served"), t.party_members_serving, Unit.PERSONS),
         Figure("activities", _("Volunteer activities held"), t.activities, Unit.COUNT),
         Figure("shifts", _("Volunteer shifts"), t.shifts, Unit.TIMES, summary=True,
+               opens=Opens.period("volunteers.shifts", period),
                note=_("Shifts signed in during the period.")),
         Figure("shifts_across_midnight", _("of which night shifts across midnight"), t.across_midnight, Unit.TIMES),
         Figure("hours", _("Volunteer service hours"), t.hours, Unit.HOURS, summary=True,
+               opens=Opens.period("volunteers.shifts", period),
                note=_("Hours of signed-out shifts within the period; a shift across its first or last midnight "
                       "counts only its part inside.")),
         Figure("shifts_open", _("Shifts not signed out"), t.open_shifts, Unit.TIMES,
@@ -474,3 +479,34 @@ def since_outbreak(today: date | None = None) -> Period:
     """From 1 October 2021 (the outbreak) to today, for the overview."""
     today = today or today_local()
     return Period(min(date(2021, 10, 1), today), today)
+
+
+# ------------------------------------------------------------------ charts (the overview)
+
+
+def minutes_per_day(session: Session, period: Period) -> dict[date, int]:
+    """Minutes served on each local day of `period`: a shift across midnight gives each day its own
+    part (as a period's hours do), so the days add up to the period's hours."""
+    bounds = period_bounds(period)
+    found: dict[date, int] = {}
+    for s in _shift_times(session, bounds=bounds):
+        if s.sign_out is None:
+            continue
+        day = max(s.sign_in.astimezone().date(), period.start)
+        while day <= period.end:
+            day_bounds = period_bounds(Period(day, day))
+            if day_bounds[0] >= s.sign_out:
+                break
+            found[day] = found.get(day, 0) + shift_minutes(s.sign_in, s.sign_out, day_bounds)
+            day += timedelta(days=1)
+    return found
+
+
+def hours_chart(session: Session, period: Period) -> Chart:
+    per_day = {d: hours(m) for d, m in minutes_per_day(session, period).items()}
+    return Chart("group-7.hours", _("Volunteer service hours per day"), Unit.HOURS, (
+        Series(_("Service hours"), daily_points(period, per_day, lambda d: Opens("volunteers.shifts", d, d))),))
+
+
+def chart_series(session: Session, actor: Actor, period: Period) -> tuple[Chart, ...]:
+    return (hours_chart(session, period),)
