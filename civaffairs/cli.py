@@ -32,6 +32,26 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--from", dest="date_from", required=True, metavar="DATE", help=_("first day, e.g. 2021-10-01"))
     report.add_argument("--to", dest="date_to", required=True, metavar="DATE", help=_("last day, e.g. 2021-11-05"))
     report.add_argument("--out", required=True, metavar="FILE.xlsx", help=_("the file to write: .xlsx or .pdf"))
+    export = sub.add_parser("export", parents=[common], help=_("write a register to an Excel workbook"))
+    export.add_argument("register", nargs="?", help=_("the register's key (see export --list)"))
+    export.add_argument("--list", action="store_true", help=_("list the registers: key, then name"))
+    export.add_argument("--out", metavar="FILE.xlsx", help=_("the workbook to write"))
+    export.add_argument("--all", action="store_true", help=_("every live record, whatever the filters"))
+    export.add_argument("--search", default="", help=_("only records matching these words, as the list's search"))
+    export.add_argument("--from", dest="date_from", metavar="DATE", help=_("first day, e.g. 2021-10-01"))
+    export.add_argument("--to", dest="date_to", metavar="DATE", help=_("last day, e.g. 2021-11-05"))
+    template = sub.add_parser("template", parents=[common], help=_("write an empty workbook to fill in for a register"))
+    template.add_argument("register", help=_("the register's key (see export --list)"))
+    template.add_argument("--out", required=True, metavar="FILE.xlsx", help=_("the workbook to write"))
+    imp = sub.add_parser("import", parents=[common], help=_("import a workbook into a register"))
+    imp.add_argument("register", help=_("the register's key (see export --list)"))
+    imp.add_argument("file", metavar="FILE.xlsx", help=_("the workbook (.xlsx, .xls, .ods) or .csv file to read"))
+    imp.add_argument("--dry-run", action="store_true", help=_("check and show the preview, write nothing"))
+    imp.add_argument("--on-match", choices=["skip", "update"], default="skip",
+                     help=_("rows that match an existing record: skip them or update the record"))
+    batches = sub.add_parser("imports", parents=[common], help=_("list the import batches, or undo one"))
+    batches.add_argument("register", nargs="?", help=_("only the imports into this register"))
+    batches.add_argument("--undo", metavar="BATCH", help=_("undo this import batch (its number as listed)"))
     return parser
 
 
@@ -65,6 +85,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from civaffairs.reports.cli import run_report
 
         return run_report(args)
+    if args.command in ("export", "template", "import", "imports"):
+        from civaffairs.exchange import cli as exchange_cli
+
+        return exchange_cli.run(args)
     from civaffairs.gui.app import run
 
     return run(args)

@@ -152,6 +152,10 @@ class RegisterSpec:
     # answer a query they serve faster themselves, or return None for the generic list to apply
     # `condition`.  See civaffairs/groups/assistance/search.py.
     search: Any = None
+    # The fields that identify a record to a person (an ID number, a credit code, an
+    # institution's name): an import matches existing records by them, and a reference to a
+    # record of this register is written and read by them in a workbook.  Empty: see `key_fields`.
+    natural_key: tuple[str, ...] = ()
     _by_name: dict[str, FieldSpec] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -193,8 +197,32 @@ class RegisterSpec:
         return tuple(n for n in (self.parent_field, day) if n and self.field(n).in_form)
 
     @property
+    def key_fields(self) -> tuple[str, ...]:
+        """`natural_key`, or by default: the first required resident-ID or credit-code field, else
+        the field a `rules.unique_name` rule keeps unique (with the parent it is unique under),
+        else the display fields."""
+        if self.natural_key:
+            return self.natural_key
+        for f in self.fields:
+            if f.kind in (Kind.RESIDENT_ID, Kind.CREDIT_CODE) and f.required:
+                return (f.name,)
+        for rule in self.rules:
+            unique = _unique_name_fields(rule)
+            if unique and all(n in self._by_name for n in unique):
+                return unique
+        return self.display_fields
+
+    @property
     def form_fields(self) -> tuple[FieldSpec, ...]:
         return tuple(f for f in self.fields if f.in_form)
+
+
+def _unique_name_fields(rule: Any) -> tuple[str, ...]:
+    """The (parent, field) a `rules.unique_name` rule keeps unique, read from its closure."""
+    if getattr(rule, "__qualname__", "") != "unique_name.<locals>.rule" or rule.__closure__ is None:
+        return ()
+    cells = dict(zip(rule.__code__.co_freevars, (c.cell_contents for c in rule.__closure__)))
+    return tuple(n for n in (cells.get("parent"), cells.get("field")) if n)
 
 
 HEALTH_CODE_CHOICES = (

@@ -76,7 +76,7 @@ TEAMS = register(RegisterSpec(
 ))
 
 MEMBERS = register(RegisterSpec(
-    key="supervision.members", group=GROUP, title=N_("Team members"), record_noun=N_("team member"),
+    key="supervision.members", natural_key=("team_id", "name"), group=GROUP, title=N_("Team members"), record_noun=N_("team member"),
     model=TeamMember, display_fields=("name",), default_sort="name", parent_field="team_id",
     fields=(
         FieldSpec("team_id", N_("Supervision team"), Kind.REFERENCE, reference=TEAMS.key, required=True, width=16),
@@ -174,7 +174,7 @@ def _report_not_issued(session: Session, values: Mapping[str, Any], record_id: u
 
 
 CHECKLIST = register(RegisterSpec(
-    key="supervision.checklist", group=GROUP, title=N_("Checklists"), record_noun=N_("checklist line"),
+    key="supervision.checklist", natural_key=("visit_id", "item"), group=GROUP, title=N_("Checklists"), record_noun=N_("checklist line"),
     model=ChecklistLine, display_fields=("item",), default_sort="position", parent_field="visit_id",
     fields=(
         # Lines are seen under their visit (the detail pane), where this column is hidden anyway.
@@ -213,7 +213,7 @@ def _closing(session: Session, values: Mapping[str, Any], record_id: uuid.UUID |
 
 
 CORRECTIONS = register(RegisterSpec(
-    key="supervision.corrections", group=GROUP, title=N_("Corrections"), record_noun=N_("correction"),
+    key="supervision.corrections", natural_key=("visit_id", "requirement"), group=GROUP, title=N_("Corrections"), record_noun=N_("correction"),
     model=Correction, display_fields=("requirement",), date_field="deadline", default_sort="deadline",
     parent_field="visit_id",
     fields=(
@@ -252,7 +252,7 @@ def _after_the_visit(session: Session, values: Mapping[str, Any], record_id: uui
 
 
 FOLLOW_UPS = register(RegisterSpec(
-    key="supervision.follow_ups", group=GROUP, title=N_("Follow-ups"), record_noun=N_("follow-up"),
+    key="supervision.follow_ups", natural_key=("correction_id", "day", "checked_by"), group=GROUP, title=N_("Follow-ups"), record_noun=N_("follow-up"),
     model=FollowUp, display_fields=("day", "checked_by"), date_field="day", default_sort="day",
     parent_field="correction_id",
     fields=(

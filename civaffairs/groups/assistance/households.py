@@ -519,7 +519,7 @@ def _contact_level(row: Mapping[str, Any]) -> RowLevel | None:
 
 
 CONTACTS = register(RegisterSpec(
-    key="assistance.contacts", group=GROUP, title=N_("Contacts"), record_noun=N_("contact"), model=Contact,
+    key="assistance.contacts", natural_key=("household_id", "contacted_on", "channel", "contacted_by", "findings"), group=GROUP, title=N_("Contacts"), record_noun=N_("contact"), model=Contact,
     display_fields=("household_id", "contacted_on"), date_field="contacted_on", default_sort="contacted_on",
     default_descending=True, parent_field="household_id",
     fields=(

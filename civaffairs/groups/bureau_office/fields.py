@@ -132,7 +132,7 @@ DISINFECTION_METHODS = (
 )
 
 DISINFECTION = register(RegisterSpec(
-    key="bureau_office.disinfection", group=GROUP, title=N_("Disinfection log"), record_noun=N_("disinfection"),
+    key="bureau_office.disinfection", natural_key=("day", "time_of_day", "area"), group=GROUP, title=N_("Disinfection log"), record_noun=N_("disinfection"),
     model=DisinfectionLog, display_fields=("day", "area"), date_field="day",
     default_sort="day", default_descending=True,
     fields=(

@@ -94,7 +94,7 @@ def _people_on_duty(session: Session, values: Mapping[str, Any], record_id: uuid
 
 
 ROSTER = register(RegisterSpec(
-    key="community.roster", group=GROUP, title=N_("Duty roster"), record_noun=N_("shift"),
+    key="community.roster", natural_key=("duty_point_id", "day", "start_time"), group=GROUP, title=N_("Duty roster"), record_noun=N_("shift"),
     model=DutyShift, display_fields=("duty_point_id", "day"), date_field="day",
     default_sort="day", default_descending=True, parent_field="duty_point_id",
     fields=(
@@ -145,7 +145,7 @@ def _entry_level(values: Mapping[str, Any]) -> RowLevel | None:
 
 
 ENTRIES = register(RegisterSpec(
-    key="community.entries", group=GROUP, title=N_("Entry registration"), record_noun=N_("entry registration"),
+    key="community.entries", natural_key=("duty_point_id", "day", "time_of_day", "direction", "name"), group=GROUP, title=N_("Entry registration"), record_noun=N_("entry registration"),
     model=EntryRegistration, display_fields=("name", "day"), date_field="day", colour_field="health_code",
     default_sort="day", default_descending=True, parent_field="duty_point_id",
     carry_over=("duty_point_id", "day"),
@@ -171,7 +171,7 @@ ENTRIES = register(RegisterSpec(
 ))
 
 DISINFECTION = register(RegisterSpec(
-    key="community.disinfection", group=GROUP, title=N_("Duty point disinfection"), record_noun=N_("disinfection"),
+    key="community.disinfection", natural_key=("duty_point_id", "day", "time_of_day", "area"), group=GROUP, title=N_("Duty point disinfection"), record_noun=N_("disinfection"),
     model=DutyPointDisinfection, display_fields=("day", "area"), date_field="day",
     default_sort="day", default_descending=True, parent_field="duty_point_id",
     fields=(

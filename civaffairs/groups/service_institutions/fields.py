@@ -245,7 +245,7 @@ def _round_level(row: Mapping[str, Any]) -> RowLevel | None:
 
 
 NAT_ROUNDS = register(RegisterSpec(
-    key="service_institutions.nat_rounds", group=GROUP, title=N_("NAT rounds"), record_noun=N_("NAT round"),
+    key="service_institutions.nat_rounds", natural_key=("institution_id", "day"), group=GROUP, title=N_("NAT rounds"), record_noun=N_("NAT round"),
     model=NatRound, display_fields=("day", "organised_by"), date_field="day", default_sort="day",
     default_descending=True, parent_field="institution_id",
     fields=(
@@ -294,7 +294,7 @@ def _result_level(row: Mapping[str, Any]) -> RowLevel | None:
 
 
 NAT_RESULTS = register(RegisterSpec(
-    key="service_institutions.nat_results", group=GROUP, title=N_("NAT results"), record_noun=N_("NAT result"),
+    key="service_institutions.nat_results", natural_key=("round_id", "resident_id"), group=GROUP, title=N_("NAT results"), record_noun=N_("NAT result"),
     model=NatResult, display_fields=("resident_id", "result"), default_sort="resident_id",
     parent_field="round_id",
     fields=(
@@ -381,7 +381,7 @@ def _reserve_level(row: Mapping[str, Any]) -> RowLevel | None:
 
 
 RESERVES = register(RegisterSpec(
-    key="service_institutions.reserves", group=GROUP, title=N_("Supply reserves"), record_noun=N_("supply reserve"),
+    key="service_institutions.reserves", natural_key=("institution_id", "item", "as_of"), group=GROUP, title=N_("Supply reserves"), record_noun=N_("supply reserve"),
     model=SupplyReserve, display_fields=("item", "as_of"), date_field="as_of", default_sort="as_of",
     default_descending=True, parent_field="institution_id",
     fields=(
