@@ -120,6 +120,7 @@ class RegisterView(QWidget):
         self.print_button.clicked.connect(self.print_list)
         # Anyone who reads a list may print it: the paper is masked exactly as the screen.
         actions.addWidget(self.print_button)
+        self._add_excel_menu(actions)
         self.add_button.clicked.connect(self.add_record)
         self.edit_button.clicked.connect(self.edit_selected)
         self.delete_button.clicked.connect(self.delete_selected)
@@ -149,6 +150,7 @@ class RegisterView(QWidget):
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.doubleClicked.connect(lambda _i: self.edit_selected())
+        self._add_clipboard_keys()
         self.table.horizontalHeader().sectionResized.connect(lambda *_a: self._remember_widths())
         self._size_columns()
 
@@ -197,6 +199,29 @@ class RegisterView(QWidget):
         self._on_current_changed()
 
     # -- parent and children
+
+    def _add_excel_menu(self, actions: QHBoxLayout) -> None:
+        from PySide6.QtWidgets import QMenu
+
+        from civaffairs.gui import exchange
+
+        self.excel_button = QPushButton(_("Excel"))
+        self.excel_button.setObjectName("excelButton")
+        menu = QMenu(self.excel_button)
+        menu.addAction(_("Export to Excel…"), lambda: exchange.export_view(self))
+        menu.addAction(_("Download import template…"), lambda: exchange.save_template(self))
+        if self.can_write:
+            menu.addAction(_("Import from Excel…"), lambda: exchange.import_file(self))
+            menu.addAction(_("Paste import"), lambda: exchange.paste_import(self))
+        self.excel_button.setMenu(menu)
+        actions.addWidget(self.excel_button)
+
+    def _add_clipboard_keys(self) -> None:
+        from civaffairs.gui import exchange
+
+        # Ctrl+C copies the selected rows, Ctrl+V (for those who may write) previews a paste.
+        self._clipboard_keys = exchange.ClipboardKeys(self)
+        self.table.installEventFilter(self._clipboard_keys)
 
     def _base_query(self) -> records.ListQuery:
         if self.in_detail_pane and self.spec.parent_field:
