@@ -63,6 +63,17 @@ class MainWindow(QMainWindow):
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
 
+        # 查人: Ctrl+Shift+F, because every register list takes Ctrl+F for its own search box.
+        from civaffairs.people.service import may_search
+
+        search_menu = bar.addMenu(_("&Search"))
+        self.find_person_action = QAction(_("Find a person…"), self)
+        self.find_person_action.setObjectName("findPersonAction")
+        self.find_person_action.setShortcut(QKeySequence("Ctrl+Shift+F"))
+        self.find_person_action.setEnabled(may_search(self.ctx.actor))
+        self.find_person_action.triggered.connect(self.open_find_person)
+        search_menu.addAction(self.find_person_action)
+
         if self.ctx.actor.is_administrator:
             admin = bar.addMenu(_("&Administration"))
             self.users_action = QAction(_("User accounts…"), self)
@@ -71,6 +82,9 @@ class MainWindow(QMainWindow):
             self.audit_action = QAction(_("Audit log…"), self)
             self.audit_action.triggered.connect(self.open_audit_log)
             admin.addAction(self.audit_action)
+            self.imports_action = QAction(_("Imports from Excel…"), self)
+            self.imports_action.triggered.connect(self.open_imports)
+            admin.addAction(self.imports_action)
             admin.addSeparator()
             self.demo_action = QAction(_("Fill with demo data…"), self)
             self.demo_action.triggered.connect(self.fill_demo_data)
@@ -104,11 +118,28 @@ class MainWindow(QMainWindow):
         dialog.open()
         self.settings_dialog = dialog
 
+    def open_find_person(self) -> None:
+        from civaffairs.gui.find_person import FindPersonDialog
+
+        if getattr(self, "find_person_dialog", None) is None:
+            self.find_person_dialog = FindPersonDialog(self.ctx, self)
+        self.find_person_dialog.show()
+        self.find_person_dialog.raise_()
+        self.find_person_dialog.activateWindow()
+        self.find_person_dialog.query.setFocus()
+        self.find_person_dialog.query.selectAll()
+
     def open_users(self) -> None:
         from civaffairs.gui.admin.users import UsersDialog
 
         self.users_dialog = UsersDialog(self.ctx, self)
         self.users_dialog.open()
+
+    def open_imports(self) -> None:
+        from civaffairs.gui.admin.imports import ImportBatchesDialog
+
+        self.imports_dialog = ImportBatchesDialog(self.ctx, self)
+        self.imports_dialog.open()
 
     def open_audit_log(self) -> None:
         from civaffairs.gui.admin.audit import AuditLogDialog

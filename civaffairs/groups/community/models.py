@@ -122,6 +122,9 @@ class EntryRegistration(RecordMixin, Base):
         _live_index("ix_community_entry_day", "day", "id"),
         _live_index("ix_community_entry_point_day", "duty_point_id", "day", "id"),
         Index("ix_community_entry_name", "name", "id"),
+        # 查人 (civaffairs.people) looks entries up by exact ID number and phone.
+        Index("ix_community_entry_id_number", "id_number"),
+        Index("ix_community_entry_phone", "phone"),
     )
 
     duty_point_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("community_duty_point.id"))
