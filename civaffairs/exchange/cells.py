@@ -88,11 +88,20 @@ def export_column(f: FieldSpec) -> ExportColumn:
 # ------------------------------------------------------------------ reading
 
 
+# Excel's serial numbers run from 1 (1900-01-01) to 2958465 (9999-12-31); anything else is not a
+# date, and the cell goes to the service as it is, whose coercion says so at the field.
+_MAX_SERIAL = 2958465
+
+
 def serial_date(number: float) -> date:
+    if not 1 <= number <= _MAX_SERIAL:
+        raise ValueError(number)
     return date.fromordinal(_EPOCH_ORDINAL + int(number))
 
 
 def serial_datetime(number: float) -> datetime:
+    if not 1 <= number <= _MAX_SERIAL:
+        raise ValueError(number)
     return _EPOCH + timedelta(minutes=round(float(number) * 1440))
 
 
@@ -132,16 +141,22 @@ def reader(f: FieldSpec) -> Callable[[Any], Any]:
         return lambda v: Decimal(repr(v)) if isinstance(v, float) else v
     if kind is Kind.DATE:
         def day(v: Any) -> Any:
-            if isinstance(v, (int, float)) and not isinstance(v, bool):
-                return serial_date(v)
-            if isinstance(v, str) and _SERIAL.match(v.strip()):
-                return serial_date(float(v))
+            try:
+                if isinstance(v, (int, float)) and not isinstance(v, bool):
+                    return serial_date(v)
+                if isinstance(v, str) and _SERIAL.match(v.strip()):
+                    return serial_date(float(v))
+            except (ValueError, OverflowError):
+                pass
             return v
         return day
     if kind is Kind.DATETIME:
         def moment(v: Any) -> Any:
             if isinstance(v, (int, float)) and not isinstance(v, bool):
-                return serial_datetime(v)
+                try:
+                    return serial_datetime(v)
+                except (ValueError, OverflowError):
+                    return v
             if isinstance(v, date) and not isinstance(v, datetime):
                 return datetime.combine(v, time.min)
             return v

@@ -301,7 +301,10 @@ def preview(session: Session, actor: Actor, spec: RegisterSpec, table: Table, *,
             if _empty(cell):
                 given[f.name] = None
                 continue
-            value = read(cell)
+            try:
+                value = read(cell)
+            except (ValueError, OverflowError, ArithmeticError):
+                value = cell  # not what the column holds: the service's coercion says so at the field
             if finder is not None:
                 found, message = finder.find(str(value))
                 if message:
