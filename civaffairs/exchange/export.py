@@ -22,7 +22,9 @@ from civaffairs.records import service as records
 from civaffairs.records.service import ListQuery
 from civaffairs.records.spec import FieldSpec, Kind, RegisterSpec, get_register
 
-PAGE = 1000
+# Rows read at a time.  OFFSET paging re-reads the rows it skips: few large pages (100,000 rows
+# read 1,000 a page: 4.6 s; 5,000 a page: 1.5 s), still a flat few MiB.
+PAGE = 5000
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
 
