@@ -3,6 +3,7 @@ CIVAFFAIRS_TEST_POSTGRES_URL is set), actors of every role, and isolated Qt sett
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,6 +21,16 @@ from tests.helpers import drop_postgres_schema, postgres_schema
 
 POSTGRES_URL = os.environ.get("CIVAFFAIRS_TEST_POSTGRES_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """No overview computation outlives its test: one still reading while pytest-qt's teardown
+    collects garbage, or while the test's database is disposed, crashed the whole run (exit 139)."""
+    yield
+    overview = sys.modules.get("civaffairs.gui.overview")
+    if overview is not None:
+        overview.wait_for_computations(cancel=True)
 
 
 @pytest.fixture(autouse=True)

@@ -86,6 +86,36 @@ def test_the_overview_computes_off_the_gui_thread_and_says_so(qtbot: QtBot, wind
     assert not w.overview.loading.isVisibleTo(w.overview)
 
 
+def test_closing_the_window_cancels_and_waits_for_the_computation(qtbot: QtBot, window,  # type: ignore[no-untyped-def]
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """A thread still reading when the program ends would crash it on the way out."""
+    real = series.overview
+    saw_cancel = threading.Event()
+
+    def slow(session, actor, period, today, cancelled):  # type: ignore[no-untyped-def]
+        deadline = time.monotonic() + 20
+        while not cancelled() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        if cancelled():
+            saw_cancel.set()
+        return real(session, actor, period, today, cancelled)
+
+    monkeypatch.setattr(series, "overview", slow)
+    w = window()
+    assert w.overview.computing
+    running = [c for c in overview_module._RUNNING if c.isRunning()]
+    assert running
+    started = time.monotonic()
+    w.close()
+    assert time.monotonic() - started < 10  # cancelled, not waited out
+    assert saw_cancel.is_set()
+    assert not any(c.isRunning() for c in running)
+    loads = w.overview.loads
+    emit(w.ctx.ops.sig_changed, frozenset({"entries"}))  # a save after closing starts nothing
+    qtbot.wait(overview_module.DEBOUNCE_MS + 200)
+    assert w.overview.loads == loads and not any(c.isRunning() for c in overview_module._RUNNING)
+
+
 def test_a_positive_nat_result_is_the_first_alert_and_its_tile_opens_the_rounds(  # type: ignore[no-untyped-def]
         qtbot: QtBot, window, sqlite_db: Database, admin: Actor) -> None:
     home = institution(sqlite_db, admin)

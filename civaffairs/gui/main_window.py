@@ -166,5 +166,6 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.ctx.prefs.set_window_state("main", self.saveGeometry())
         self.ctx.prefs.sync()
+        self.overview.shutdown()
         self.ctx.ops.wait_all()
         super().closeEvent(event)

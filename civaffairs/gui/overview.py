@@ -97,8 +97,13 @@ class _Computation(QThread):
 _RUNNING: set[_Computation] = set()
 
 
-def wait_for_computations() -> None:
-    """Wait for every overview computation (tests, the end of the program)."""
+def wait_for_computations(*, cancel: bool = False) -> None:
+    """Wait for every overview computation (tests, the end of the program); with `cancel`, ask
+    each to stop at its next step first.  A QThread still running when Python tears its objects
+    down crashes the process, so nothing may outlive the window."""
+    for c in list(_RUNNING):
+        if cancel:
+            c.cancel()
     for c in list(_RUNNING):
         c.wait()
 
@@ -384,6 +389,19 @@ class OverviewTab(QWidget):
     @property
     def computing(self) -> bool:
         return self._computation is not None
+
+    def shutdown(self) -> None:
+        """The window is closing: no new computation, the running one cancelled and waited for."""
+        self._timer.stop()
+        self._again = False
+        try:
+            self.ctx.ops.sig_changed.disconnect(self._changed)
+        except (RuntimeError, TypeError):  # already disconnected
+            pass
+        computation = self._computation
+        if computation is not None:
+            computation.cancel()
+            computation.wait()
 
     # -- drawing
 
