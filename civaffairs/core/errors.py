@@ -20,7 +20,10 @@ class CivaffairsError(Exception):
 
 
 class ValidationError(CivaffairsError):
-    """Bad input.  `field_errors` maps a field name ("" for the whole record) to its message."""
+    """Bad input.  `field_errors` maps a field name ("" for the whole record) to its message;
+    `row`: which of many rows it was (0-based), where a call wrote many (`create_many`)."""
+
+    row: int | None = None
 
     def __init__(self, field_errors: dict[str, str]):
         self.field_errors = dict(field_errors)

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from civaffairs.accounts.roles import Actor
 from civaffairs.audit import service as audit
+from civaffairs.core.clock import today_local
 from civaffairs.core.errors import NeedsConfirmation, PermissionDenied, ValidationError
 from civaffairs.core.i18n import _
 from civaffairs.exchange import keys
@@ -293,6 +294,8 @@ def preview(session: Session, actor: Actor, spec: RegisterSpec, table: Table, *,
     out: list[PreviewRow] = []
     total = len(table.rows)
     key_titles = "、".join(spec.field(n).title for n in spec.key_fields)
+    references = records.References(session)
+    today = today_local()
     for done, (row_number, cells) in enumerate(table.rows, 1):
         problems: dict[str, Problem] = {}
         given: dict[str, Any] = {}
@@ -313,7 +316,7 @@ def preview(session: Session, actor: Actor, spec: RegisterSpec, table: Table, *,
                     continue
                 value = found
             given[f.name] = value
-        row_key = _row_key(spec, given) if keyed else None
+        row_key = _row_key(spec, given, today) if keyed else None
         match_id = existing.get(row_key) if row_key is not None else None
         if row_key is not None:
             first = seen.get(row_key)
@@ -327,7 +330,7 @@ def preview(session: Session, actor: Actor, spec: RegisterSpec, table: Table, *,
             # The form's own validation; a matched row as the edit of that record it would be
             # (the register's rules would otherwise find it a duplicate of itself).
             current = records._current(spec, session.get(spec.model, match_id)) if match_id is not None else {}
-            clean = records._validate(session, spec, given, current, match_id)
+            clean = records._validate(session, spec, given, current, match_id, references=references, today=today)
         except ValidationError as e:
             _add_errors(problems, e, table, row_number, spec, cells, positions)
         warnings: list[Problem] = []
@@ -352,12 +355,12 @@ def preview(session: Session, actor: Actor, spec: RegisterSpec, table: Table, *,
     return Preview(spec.key, file_name, columns, unknown, missing, file_problems, out, ignored)
 
 
-def _row_key(spec: RegisterSpec, given: dict[str, Any]) -> tuple[Any, ...] | None:
+def _row_key(spec: RegisterSpec, given: dict[str, Any], today: Any = None) -> tuple[Any, ...] | None:
     """The row's natural key, its parts coerced as the form would; None if a part is bad or empty."""
     from civaffairs.records import values as V
 
     try:
-        return keys.key_of(spec, {n: V.coerce(spec.field(n), given.get(n)) for n in spec.key_fields})
+        return keys.key_of(spec, {n: V.coerce(spec.field(n), given.get(n), today=today) for n in spec.key_fields})
     except ValueError:
         return None
 
@@ -430,6 +433,8 @@ def apply(session: Session, actor: Actor, spec: RegisterSpec, preview: Preview, 
     session.flush()
     created = updated = skipped = 0
     total = len(preview.rows)
+    new_rows: list[PreviewRow] = []
+    new_positions: list[int] = []
     for position, r in enumerate(preview.rows):
         accept = [w.message for w in r.warnings]
         try:
@@ -448,16 +453,42 @@ def apply(session: Session, actor: Actor, spec: RegisterSpec, preview: Preview, 
                                        record_version=row.version, before=before))
                 updated += 1
             else:
-                row = records.create(session, actor, spec, r.values, accept=accept)
-                session.add(ImportItem(batch_id=batch.id, position=position, record_id=row.id, action="created",
-                                       record_version=row.version, before=None))
-                created += 1
+                new_rows.append(r)
+                new_positions.append(position)
         except NeedsConfirmation as e:
             raise _refuse(_("Row {row}: {message} (another row of the file?)").format(row=r.row, message=e.message)) from None
         except ValidationError as e:
             raise _refuse(_("Row {row}: {message}").format(row=r.row, message=e.message)) from None
         if progress and (position + 1) % 200 == 0:
             progress(position + 1, total)
+    if new_rows:
+        # New records together: validated and audited one by one by the service, written in bulk
+        # where the register allows it (`records.create_many`).
+        done_before = total - len(new_rows)
+
+        def created_progress(done: int, _total: int) -> None:
+            if progress:
+                progress(done_before + done, total)
+
+        try:
+            ids = records.create_many(session, actor, spec, [r.values for r in new_rows],
+                                      accept=[[w.message for w in r.warnings] for r in new_rows],
+                                      progress=created_progress)
+        except NeedsConfirmation as e:
+            row = new_rows[e.row].row if e.row is not None else 0
+            raise _refuse(_("Row {row}: {message} (another row of the file?)").format(row=row, message=e.message)) from None
+        except ValidationError as e:
+            row = new_rows[e.row].row if e.row is not None else 0
+            raise _refuse(_("Row {row}: {message}").format(row=row, message=e.message)) from None
+        from sqlalchemy import insert
+
+        from civaffairs.core.ids import new_id
+
+        items = [dict(id=new_id(), batch_id=batch.id, position=position, record_id=record_id, action="created",
+                      record_version=1, before=None) for position, record_id in zip(new_positions, ids)]
+        for start in range(0, len(items), records.BULK_CHUNK):
+            session.execute(insert(ImportItem.__table__), items[start:start + records.BULK_CHUNK])
+        created = len(ids)
     batch.created, batch.updated, batch.skipped = created, updated, skipped
     session.flush()
     audit.record(session, actor, "import", spec.key, batch.id, label=preview.file_name[:200], changes={

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from civaffairs.core.i18n import _
-from civaffairs.records.spec import RegisterRule
+from civaffairs.records.spec import RegisterRule, row_local
 
 
 def unique_name(model: Any, message: str, *, parent: str | None = None, field: str = "name") -> RegisterRule:
@@ -44,4 +44,4 @@ def in_order(first: str, then: str, message: str) -> RegisterRule:
             return {then: _(message)}
         return {}
 
-    return rule
+    return row_local(rule)

@@ -23,13 +23,13 @@ from sqlalchemy.types import TupleType
 
 from civaffairs.accounts.roles import Actor
 from civaffairs.audit import service as audit
-from civaffairs.core.clock import now_utc
+from civaffairs.core.clock import now_utc, today_local
 from civaffairs.core.errors import (
     EditConflict, FieldChange, HasChildren, NeedsConfirmation, NotFound, PermissionDenied, ValidationError,
 )
 from civaffairs.core.i18n import _
 from civaffairs.records import values as V
-from civaffairs.records.spec import FieldSpec, Kind, RegisterSpec, children_of, get_register
+from civaffairs.records.spec import FieldSpec, Kind, RegisterSpec, children_of, get_register, is_row_local
 
 
 # ------------------------------------------------------------------ queries
@@ -632,9 +632,37 @@ def _canonical(session: Session, f: FieldSpec, value: Any) -> str | None:
     return V.canonical_text(f, value)
 
 
+class References:
+    """Whether referenced records are live, and how they are named, asked once per record for
+    many rows (an import's preview and write): the session keeps loaded records only while
+    something else holds them, so each row would otherwise load its duty point anew."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+        self._live: dict[tuple[str, uuid.UUID], bool] = {}
+        self._labels: dict[tuple[str, uuid.UUID], str] = {}
+
+    def live(self, f: FieldSpec, value: uuid.UUID) -> bool:
+        key = (f.reference or "", value)
+        found = self._live.get(key)
+        if found is None:
+            target = self._session.get(get_register(key[0]).model, value)
+            found = self._live[key] = target is not None and target.deleted_at is None
+        return found
+
+    def label(self, f: FieldSpec, value: uuid.UUID) -> str:
+        key = (f.reference or "", value)
+        found = self._labels.get(key)
+        if found is None:
+            found = self._labels[key] = _reference_label(self._session, f, value)
+        return found
+
+
 def _validate(session: Session, spec: RegisterSpec, given: Mapping[str, Any],
-              current: Mapping[str, Any], record_id: uuid.UUID | None) -> dict[str, Any]:
-    """Coerce `given` onto `current`; raise one ValidationError naming every bad field."""
+              current: Mapping[str, Any], record_id: uuid.UUID | None, *,
+              references: References | None = None, today: date | None = None) -> dict[str, Any]:
+    """Coerce `given` onto `current`; raise one ValidationError naming every bad field.
+    `references`, `today`: asked once for many rows (an import) rather than for each."""
     errors: dict[str, str] = {}
     merged = dict(current)
     unknown = set(given) - {f.name for f in spec.form_fields}
@@ -644,14 +672,18 @@ def _validate(session: Session, spec: RegisterSpec, given: Mapping[str, Any],
         if f.name not in given and record_id is not None:
             continue
         try:
-            merged[f.name] = V.coerce(f, given.get(f.name))
+            merged[f.name] = V.coerce(f, given.get(f.name), today=today)
         except ValueError as e:
             errors[f.name] = str(e)
     for f in spec.form_fields:
         value = merged.get(f.name)
         if f.kind is Kind.REFERENCE and f.name not in errors and value is not None:
-            target = session.get(get_register(f.reference or "").model, value)
-            if target is None or target.deleted_at is not None:
+            if references is not None:
+                live = references.live(f, value)
+            else:
+                target = session.get(get_register(f.reference or "").model, value)
+                live = target is not None and target.deleted_at is None
+            if not live:
                 errors[f.name] = _("The chosen record no longer exists; please choose again.")
     # The register's rules run even when a field failed, so that every message shows at once;
     # a rule's message never replaces a field's own.
@@ -721,6 +753,95 @@ def create(session: Session, actor: Actor, spec: RegisterSpec, values: Mapping[s
     audit.record(session, actor, "create", spec.key, obj.id, record_version=obj.version,
                  label=_label(session, spec, clean), changes=changes, at=now)
     return get(session, actor, spec, obj.id)
+
+
+BULK_CHUNK = 5000  # new records written per statement by `create_many`
+
+
+def writes_in_bulk(spec: RegisterSpec) -> bool:
+    """Whether `create_many` writes this register's new records together: its spec says its
+    records stand alone and every rule and warning looks only at the row."""
+    return spec.bulk_rows and all(is_row_local(r) for r in (*spec.rules, *spec.warnings))
+
+
+def create_many(session: Session, actor: Actor, spec: RegisterSpec, rows: Sequence[Mapping[str, Any]], *,
+                accept: Sequence[Collection[str]] | None = None,
+                progress: Any = None) -> list[uuid.UUID]:
+    """Create many records (an import) in the caller's transaction: each row validated, checked
+    by the register's rules and warnings and audited exactly as `create` does it, so a bad row
+    refuses the whole call with its position (`ValidationError.row`, 0-based).  Where the
+    register allows it (`writes_in_bulk`) the records and their audit entries are written a few
+    thousand to a statement (100,000 entry registrations in seconds, not minutes); otherwise
+    one by one through `create`.  Returns the new ids in the order of `rows`."""
+    _require_write(actor, spec)
+    accepted_by_row = accept if accept is not None else [()] * len(rows)
+    if not writes_in_bulk(spec):
+        ids = []
+        for i, (values, ok) in enumerate(zip(rows, accepted_by_row)):
+            try:
+                ids.append(create(session, actor, spec, values, accept=ok).id)
+            except ValidationError as e:
+                e.row = i
+                raise
+            if progress is not None and (i + 1) % 200 == 0:
+                progress(i + 1, len(rows))
+        return ids
+    from sqlalchemy import insert
+
+    from civaffairs.audit.models import AuditEntry
+    from civaffairs.core.ids import new_id
+
+    references = References(session)
+    today = today_local()
+    now = now_utc()
+    user = actor.username
+    table = spec.model.__table__
+    ids: list[uuid.UUID] = []
+    records_out: dict[frozenset[str], list[dict[str, Any]]] = {}
+    audits: list[dict[str, Any]] = []
+
+    def write() -> None:
+        try:
+            for batch in records_out.values():
+                if batch:
+                    session.execute(insert(table), batch)
+        except IntegrityError:
+            raise ValidationError({"": _("This record clashes with one that was just saved elsewhere. Please reload and check.")}) from None
+        if audits:
+            session.execute(insert(AuditEntry.__table__), audits)
+        records_out.clear()
+        audits.clear()
+
+    session.flush()
+    for i, (values, ok) in enumerate(zip(rows, accepted_by_row)):
+        try:
+            clean = _validate(session, spec, values, {}, None, references=references, today=today)
+            accepted = _warnings(session, spec, clean, None, ok)
+        except ValidationError as e:
+            e.row = i
+            raise
+        written = _derive(spec, clean)
+        record_id = new_id()
+        row = {f.name: V.to_db(f, clean.get(f.name)) for f in written}
+        row.update(id=record_id, version=1, created_at=now, created_by=user, updated_at=now, updated_by=user,
+                   deleted_at=None, deleted_by=None)
+        records_out.setdefault(frozenset(row), []).append(row)
+        changes = {f.name: [None, references.label(f, clean[f.name]) if f.kind is Kind.REFERENCE
+                            else V.canonical_text(f, clean.get(f.name))]
+                   for f in written if not V.is_empty(clean.get(f.name))}
+        _accepted(changes, accepted)
+        label = " ".join(p for p in (
+            references.label(spec.field(n), clean[n]) if spec.field(n).kind is Kind.REFERENCE and clean.get(n)
+            else V.display_text(spec.field(n), clean.get(n)) for n in spec.display_fields) if p)
+        audits.append(dict(id=new_id(), at=now, actor=user, action="create", register=spec.key, record_id=record_id,
+                           record_version=1, record_label=label[:200], changes=changes))
+        ids.append(record_id)
+        if len(audits) >= BULK_CHUNK:
+            write()
+            if progress is not None:
+                progress(i + 1, len(rows))
+    write()
+    return ids
 
 
 def _flush(session: Session, spec: RegisterSpec) -> None:

@@ -91,6 +91,17 @@ class FieldSpec:
 # (session, values after coercion, id of the record being edited or None) -> {field: message}
 RegisterRule = Callable[["Session", Mapping[str, Any], "uuid.UUID | None"], dict[str, str]]
 
+
+def row_local(rule: RegisterRule) -> RegisterRule:
+    """Mark a rule that looks only at the row's own values (never at the database): rows checked
+    by such rules can be written together, since no row's verdict depends on another's write."""
+    rule.row_local = True  # type: ignore[attr-defined]
+    return rule
+
+
+def is_row_local(rule: Any) -> bool:
+    return bool(getattr(rule, "row_local", False))
+
 # (session, ids of the records on a page) -> {id: value}: one query for a whole page.
 Compute = Callable[["Session", Sequence["uuid.UUID"]], Mapping["uuid.UUID", Any]]
 
@@ -156,7 +167,13 @@ class RegisterSpec:
     # institution's name): an import matches existing records by them, and a reference to a
     # record of this register is written and read by them in a workbook.  Empty: see `key_fields`.
     natural_key: tuple[str, ...] = ()
+    # True where a register's records stand alone: no flush hook keeps another table from them
+    # and its rules and warnings read only the row (`rules.row_local`).  Then many new records
+    # (an import of 100,000 entry registrations) are validated one by one but written together
+    # (`service.create_many`); otherwise each is written as the form writes it.
+    bulk_rows: bool = False
     _by_name: dict[str, FieldSpec] = field(default_factory=dict, compare=False, repr=False)
+    _form: list[tuple[FieldSpec, ...]] = field(default_factory=list, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         self._by_name.update({f.name: f for f in self.fields})
@@ -214,7 +231,9 @@ class RegisterSpec:
 
     @property
     def form_fields(self) -> tuple[FieldSpec, ...]:
-        return tuple(f for f in self.fields if f.in_form)
+        if not self._form:  # asked for every row of an import: made once
+            self._form.append(tuple(f for f in self.fields if f.in_form))
+        return self._form[0]
 
 
 def _unique_name_fields(rule: Any) -> tuple[str, ...]:

@@ -18,7 +18,7 @@ from civaffairs.groups.community.models import (
 from civaffairs.places.fields import COMMUNITIES
 from civaffairs.records.rules import in_order, unique_name
 from civaffairs.records.spec import (
-    HEALTH_CODE_CHOICES, Choice, ComputedColumn, FieldSpec, Kind, RegisterSpec, RowLevel, Sensitivity, register,
+    HEALTH_CODE_CHOICES, Choice, ComputedColumn, FieldSpec, Kind, RegisterSpec, RowLevel, Sensitivity, register, row_local,
 )
 
 GROUP = 3
@@ -131,6 +131,7 @@ ASSIGNMENTS = register(RegisterSpec(
 ))
 
 
+@row_local
 def _id_or_phone(session: Session, values: Mapping[str, Any], record_id: uuid.UUID | None) -> dict[str, str]:
     if not values.get("id_number") and not values.get("phone"):
         return {"id_number": _("Please enter the ID number or the phone (at least one).")}
@@ -168,6 +169,7 @@ ENTRIES = register(RegisterSpec(
     ),
     row_level=_entry_level,
     rules=(_id_or_phone,),
+    bulk_rows=True,
 ))
 
 DISINFECTION = register(RegisterSpec(
