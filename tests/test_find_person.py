@@ -161,3 +161,16 @@ def test_a_deleted_record_is_not_listed(db: Database, admin: Actor, person: Pers
     with db.write() as s:
         records.delete(s, admin, get_register(DONORS), person.records[DONORS])
     assert DONORS not in _found(_search(db, admin, person.id_number))
+
+
+def test_every_id_number_and_phone_column_is_indexed() -> None:
+    """查人 asks each register by exact ID number or phone: without an index, each such question
+    reads the whole table (a visitors' book of years)."""
+    from civaffairs.groups import load_all
+    from civaffairs.records.spec import Kind, all_registers
+
+    load_all()
+    unindexed = [f"{spec.model.__table__.name}.{f.name}" for spec in all_registers() for f in spec.fields
+                 if f.kind in (Kind.RESIDENT_ID, Kind.PHONE)
+                 and not any(list(i.columns)[0].name == f.name for i in spec.model.__table__.indexes)]
+    assert unindexed == []

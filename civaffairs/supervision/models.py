@@ -29,7 +29,7 @@ class TeamMember(RecordMixin, Base):
     team_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("supervision_team.id"))
     name: Mapped[str] = mapped_column(String(50))
     post: Mapped[str] = mapped_column(String(50), default="")
-    phone: Mapped[str] = mapped_column(String(20), default="")
+    phone: Mapped[str] = mapped_column(String(20), default="", index=True)  # 查人 looks people up by it
 
 
 class InspectionVisit(RecordMixin, Base):

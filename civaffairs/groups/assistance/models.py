@@ -226,7 +226,7 @@ class Rescue(RecordMixin, Base):
     town_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("place_town.id"), index=True)
     patrol: Mapped[str] = mapped_column(String(100), default="")  # the street patrol that found them
     name: Mapped[str] = mapped_column(String(50), default="")  # empty: not identifiable
-    id_number: Mapped[str] = mapped_column(String(18), default="")
+    id_number: Mapped[str] = mapped_column(String(18), default="", index=True)  # 查人 looks people up by it
     sex: Mapped[str | None] = mapped_column(String(8))
     approximate_age: Mapped[int | None] = mapped_column(Integer)
     home_place: Mapped[str] = mapped_column(String(200), default="")

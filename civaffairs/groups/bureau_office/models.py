@@ -31,7 +31,7 @@ class StaffMember(RecordMixin, Base):
     name: Mapped[str] = mapped_column(String(50))
     department: Mapped[str] = mapped_column(String(50), default="")
     post: Mapped[str] = mapped_column(String(50), default="")
-    phone: Mapped[str] = mapped_column(String(20), default="")
+    phone: Mapped[str] = mapped_column(String(20), default="", index=True)  # 查人 looks people up by it
     id_number: Mapped[str] = mapped_column(String(18), default="")
     working_groups: Mapped[list[Any]] = mapped_column(default=list)  # codes "1"–"7"
 
@@ -65,8 +65,8 @@ class Visitor(RecordMixin, Base):
     time_in: Mapped[datetime]
     time_out: Mapped[datetime | None]
     name: Mapped[str] = mapped_column(String(50))
-    id_number: Mapped[str] = mapped_column(String(18), default="")
-    phone: Mapped[str] = mapped_column(String(20), default="")
+    id_number: Mapped[str] = mapped_column(String(18), default="", index=True)  # 查人 looks people up by it
+    phone: Mapped[str] = mapped_column(String(20), default="", index=True)  # 查人 looks people up by it
     work_unit: Mapped[str] = mapped_column(String(100), default="")
     person_visited: Mapped[str] = mapped_column(String(50), default="")
     temperature: Mapped[int | None]  # tenths of a degree Celsius

@@ -39,7 +39,7 @@ class Compound(RecordMixin, Base):
     households: Mapped[int | None]
     residents: Mapped[int | None]
     property_contact: Mapped[str] = mapped_column(String(100), default="")  # the property management's contact
-    property_phone: Mapped[str] = mapped_column(String(20), default="")
+    property_phone: Mapped[str] = mapped_column(String(20), default="", index=True)  # 查人 looks people up by it
 
 
 class Entrance(RecordMixin, Base):
@@ -86,7 +86,7 @@ class DutyShift(RecordMixin, Base):
     start_time: Mapped[time]
     end_time: Mapped[time]
     people: Mapped[str] = mapped_column(String(100))
-    phone: Mapped[str] = mapped_column(String(20), default="")
+    phone: Mapped[str] = mapped_column(String(20), default="", index=True)  # 查人 looks people up by it
     role: Mapped[str] = mapped_column(String(50), default="")
 
 
@@ -107,7 +107,7 @@ class CompoundAssignment(RecordMixin, Base):
     role: Mapped[str] = mapped_column(String(50), default="")
     since: Mapped[date]
     until: Mapped[date | None]
-    phone: Mapped[str] = mapped_column(String(20), default="")
+    phone: Mapped[str] = mapped_column(String(20), default="", index=True)  # 查人 looks people up by it
 
 
 class EntryRegistration(RecordMixin, Base):

@@ -36,7 +36,7 @@ class ReceivingOrganisation(RecordMixin, Base):
     kind: Mapped[str] = mapped_column(String(20))
     credit_code: Mapped[str] = mapped_column(String(18), default="")
     person_in_charge: Mapped[str] = mapped_column(String(50), default="")
-    phone: Mapped[str] = mapped_column(String(20), default="")
+    phone: Mapped[str] = mapped_column(String(20), default="", index=True)  # 查人 looks people up by it
     address: Mapped[str] = mapped_column(String(200), default="")
     bank_name: Mapped[str] = mapped_column(String(50), default="")
     bank_account: Mapped[str] = mapped_column(String(32), default="")
@@ -56,7 +56,7 @@ class Donor(RecordMixin, Base):
     credit_code: Mapped[str] = mapped_column(String(18), default="")
     id_number: Mapped[str] = mapped_column(String(18), default="")
     contact: Mapped[str] = mapped_column(String(50), default="")
-    phone: Mapped[str] = mapped_column(String(20), default="")
+    phone: Mapped[str] = mapped_column(String(20), default="", index=True)  # 查人 looks people up by it
     address: Mapped[str] = mapped_column(String(200), default="")
     named_publicly: Mapped[bool] = mapped_column(default=True)  # named in the public disclosure (公示)
     notes: Mapped[str] = mapped_column(Text, default="")

@@ -29,7 +29,7 @@ class Institution(RecordMixin, Base):
     address: Mapped[str] = mapped_column(String(200), default="")  # public: not personal data
     town_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("place_town.id"), index=True)
     person_in_charge: Mapped[str] = mapped_column(String(50), default="")
-    phone: Mapped[str] = mapped_column(String(20), default="")  # the institution's, not a person's
+    phone: Mapped[str] = mapped_column(String(20), default="", index=True)  # the institution's, not a person's; 查人 looks it up
     capacity: Mapped[int | None]  # beds
     notes: Mapped[str] = mapped_column(Text, default="")
 
@@ -77,7 +77,7 @@ class StaffOnSite(RecordMixin, Base):
     institution_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("institution.id"))
     name: Mapped[str] = mapped_column(String(50))
     post: Mapped[str] = mapped_column(String(50), default="")
-    phone: Mapped[str] = mapped_column(String(20), default="")
+    phone: Mapped[str] = mapped_column(String(20), default="", index=True)  # 查人 looks people up by it
     from_date: Mapped[date] = mapped_column(Date)
     to_date: Mapped[date | None] = mapped_column(Date)
 
@@ -163,9 +163,9 @@ class PostponedMarriage(RecordMixin, Base):
 
     institution_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("institution.id"))
     name_1: Mapped[str] = mapped_column(String(50))
-    phone_1: Mapped[str] = mapped_column(String(20), default="")
+    phone_1: Mapped[str] = mapped_column(String(20), default="", index=True)  # 查人 looks people up by it
     name_2: Mapped[str] = mapped_column(String(50))
-    phone_2: Mapped[str] = mapped_column(String(20), default="")
+    phone_2: Mapped[str] = mapped_column(String(20), default="", index=True)  # 查人 looks people up by it
     original_date: Mapped[date] = mapped_column(Date)
     new_date: Mapped[date | None] = mapped_column(Date)
     told: Mapped[bool] = mapped_column(default=False)  # told of the new date

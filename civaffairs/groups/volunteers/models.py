@@ -29,7 +29,7 @@ class Volunteer(RecordMixin, Base):
 
     name: Mapped[str] = mapped_column(String(50))
     id_number: Mapped[str] = mapped_column(String(18))
-    phone: Mapped[str] = mapped_column(String(20))
+    phone: Mapped[str] = mapped_column(String(20), index=True)  # 查人 looks people up by it
     skills: Mapped[list[Any]] = mapped_column(default=list)  # codes of fields.SKILLS
     organisation: Mapped[str] = mapped_column(String(100), default="")
     party_member: Mapped[bool] = mapped_column(default=False)
@@ -103,7 +103,7 @@ class ServiceCertificate(RecordMixin, Base):
     organisation: Mapped[str] = mapped_column(String(100))
     person_in_charge: Mapped[str] = mapped_column(String(50))
     handler: Mapped[str] = mapped_column(String(50))
-    contact: Mapped[str] = mapped_column(String(20))
+    contact: Mapped[str] = mapped_column(String(20), index=True)  # 查人 looks people up by it
     issue_date: Mapped[date]
     # Given when issued; empty for a draft (and again after its number was cancelled).
     number: Mapped[str] = mapped_column(String(40), default="")
