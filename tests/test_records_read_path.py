@@ -240,3 +240,21 @@ def test_a_read_is_rolled_back_and_refuses_to_write(db: Database) -> None:
         s.flush()
     with db.read() as s:
         assert s.query(Town).filter_by(name="东岔镇").count() == 0
+
+
+@pytest.mark.parametrize("reader", READERS)
+@pytest.mark.parametrize("q", [
+    ListQuery(), ListQuery(search="王"), ListQuery(sort="name", descending=True),
+    ListQuery(date_from=date(2021, 10, 20), date_to=date(2021, 10, 31)), ListQuery(deleted=True),
+], ids=["all", "search", "by name", "dates", "bin"])
+def test_a_stream_gives_the_rows_the_pages_give(filled: Database, reader: str, q: ListQuery) -> None:
+    """An export reads the list as one stream (SQLite: one statement through its cursor): the same
+    rows, in the same order, converted and masked the same, as page after page of `fetch`."""
+    actor = READERS[reader]
+    with filled.read() as s:
+        total = records.count(s, actor, ENTRIES, q)
+        chunks = list(records.stream(s, actor, ENTRIES, q, chunk=7))
+        pages = [records.fetch(s, actor, ENTRIES, q, offset, 7) for offset in range(0, total, 7)]
+    assert total > 7 or q.deleted
+    assert [len(c) for c in chunks] == [len(p) for p in pages]
+    assert [_fields(r) for c in chunks for r in c] == [_fields(r) for p in pages for r in p]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 import weakref
 from collections import OrderedDict
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from datetime import date, datetime, time, timedelta, timezone
@@ -353,6 +353,41 @@ def fetch(session: Session, actor: Actor, spec: RegisterSpec, q: ListQuery = Lis
         rows = _page_rows(plan, _driver_fetch(connection, driver.sql, driver.parameters(given)))
     _add_computed(session, actor, spec, rows)
     return rows
+
+
+def stream(session: Session, actor: Actor, spec: RegisterSpec, q: ListQuery = ListQuery(),
+           chunk: int = 5000) -> Iterator[list[Row]]:
+    """Every row of the list, `chunk` at a time, as `fetch` gives them (an export of 100,000).
+    On SQLite one statement read through its cursor; paging by OFFSET would read again every row
+    it skips (a fifth of an export's time).  Elsewhere, or where the register searches in its own
+    way, or someone watches the statements, page by page."""
+    connection = _connection(session)
+    dispatch = connection.dispatch
+    plain = (connection.dialect.name == "sqlite" and not (spec.search is not None and q.search)
+             and not (dispatch.before_cursor_execute or dispatch.after_cursor_execute or connection._echo))
+    driver = _driver_statement(connection, _page_statement(actor, spec, q), _PAGE_VARIABLES) if plain else None
+    if driver is None:
+        offset = 0
+        while True:
+            page = fetch(session, actor, spec, q, offset=offset, limit=chunk)
+            if page:
+                yield page
+            if len(page) < chunk:
+                return
+            offset += len(page)
+    plan = _plan(spec, actor.can_read_sensitive(spec.group), connection.dialect)
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(driver.sql, driver.parameters({"civ_offset": 0, "civ_limit": -1}))  # SQLite: no limit
+        while True:
+            found = cursor.fetchmany(chunk)
+            if not found:
+                return
+            rows = _page_rows(plan, found)
+            _add_computed(session, actor, spec, rows)
+            yield rows
+    finally:
+        cursor.close()
 
 
 def _rows_of(session: Session, actor: Actor, spec: RegisterSpec, ids: Sequence[uuid.UUID]) -> list[Row]:
