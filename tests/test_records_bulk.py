@@ -128,3 +128,27 @@ def test_rows_of_a_register_whose_rules_read_the_database_see_each_other(db: Dat
     with db.write() as s:
         ids = records.create_many(s, community_member, COMPOUNDS, rows[:1])
     assert len(ids) == 1
+
+
+def test_insert_rows_binds_every_type_as_sqlalchemy_does(db: Database) -> None:
+    """Moments, ids, JSON and NULLs written through the driver read back as the ORM wrote them."""
+    from datetime import datetime, timezone
+
+    from civaffairs.core.ids import new_id
+
+    at = datetime(2021, 10, 26, 8, 15, tzinfo=timezone.utc)
+    rows = [dict(id=new_id(), at=at, actor="甲", action="create", register="r", record_id=new_id(),
+                 record_version=1, record_label="标签", changes={"name": [None, "赵敏"]}),
+            dict(id=new_id(), at=at, actor="乙", action="create", register="r", record_id=None,
+                 record_version=None, record_label="", changes={})]
+    with db.write() as s:
+        records.insert_rows(s, AuditEntry.__table__, rows)
+        s.add(AuditEntry(id=new_id(), at=at, actor="丙", action="create", register="r", record_id=None,
+                         record_version=None, record_label="", changes={}))
+    with db.read() as s:
+        found = {e.actor: e for e in s.scalars(select(AuditEntry).where(AuditEntry.register == "r"))}
+        stored = dict(s.execute(select(AuditEntry.actor, AuditEntry.changes).where(AuditEntry.register == "r")).all())
+    assert found["甲"].id == rows[0]["id"] and found["甲"].record_id == rows[0]["record_id"]
+    assert found["甲"].at == at and found["甲"].changes == {"name": [None, "赵敏"]}
+    assert found["乙"].record_id is None and found["乙"].record_version is None
+    assert stored["乙"] == stored["丙"] == {}

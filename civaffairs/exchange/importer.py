@@ -480,14 +480,12 @@ def apply(session: Session, actor: Actor, spec: RegisterSpec, preview: Preview, 
         except ValidationError as e:
             row = new_rows[e.row].row if e.row is not None else 0
             raise _refuse(_("Row {row}: {message}").format(row=row, message=e.message)) from None
-        from sqlalchemy import insert
-
         from civaffairs.core.ids import new_id
 
         items = [dict(id=new_id(), batch_id=batch.id, position=position, record_id=record_id, action="created",
                       record_version=1, before=None) for position, record_id in zip(new_positions, ids)]
         for start in range(0, len(items), records.BULK_CHUNK):
-            session.execute(insert(ImportItem.__table__), items[start:start + records.BULK_CHUNK])
+            records.insert_rows(session, ImportItem.__table__, items[start:start + records.BULK_CHUNK])
         created = len(ids)
     batch.created, batch.updated, batch.skipped = created, updated, skipped
     session.flush()

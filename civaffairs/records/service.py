@@ -821,8 +821,6 @@ def create_many(session: Session, actor: Actor, spec: RegisterSpec, rows: Sequen
             if progress is not None and (i + 1) % 200 == 0:
                 progress(i + 1, len(rows))
         return ids
-    from sqlalchemy import insert
-
     from civaffairs.audit.models import AuditEntry
     from civaffairs.core.ids import new_id
 
@@ -838,12 +836,10 @@ def create_many(session: Session, actor: Actor, spec: RegisterSpec, rows: Sequen
     def write() -> None:
         try:
             for batch in records_out.values():
-                if batch:
-                    session.execute(insert(table), batch)
+                insert_rows(session, table, batch)
         except IntegrityError:
             raise ValidationError({"": _("This record clashes with one that was just saved elsewhere. Please reload and check.")}) from None
-        if audits:
-            session.execute(insert(AuditEntry.__table__), audits)
+        insert_rows(session, AuditEntry.__table__, audits)
         records_out.clear()
         audits.clear()
 
@@ -877,6 +873,49 @@ def create_many(session: Session, actor: Actor, spec: RegisterSpec, rows: Sequen
                 progress(i + 1, len(rows))
     write()
     return ids
+
+
+_inserts: dict[tuple[Any, tuple[str, ...], Any], tuple[str, bool, list[Any]]] = {}
+
+
+def insert_rows(session: Session, table: Any, rows: Sequence[Mapping[str, Any]]) -> None:
+    """INSERT many rows of one shape (the same keys) into `table` in the session's transaction,
+    through the driver's executemany with each value bound as SQLAlchemy binds it (its type's
+    bind processor): SQLAlchemy's own executemany spends most of its time per row around the
+    values (100,000 rows: 1.2 s against 0.4 s, ../shared/PERFORMANCE.md).  Whoever watches the
+    statements still sees them: then SQLAlchemy runs it.  A driver error is raised as SQLAlchemy
+    would raise it (an `IntegrityError` stays one)."""
+    if not rows:
+        return
+    from sqlalchemy import insert
+
+    connection = _connection(session)
+    dispatch = connection.dispatch
+    if (dispatch.before_cursor_execute or dispatch.after_cursor_execute or connection._echo
+            or connection.get_execution_options().get("schema_translate_map")):
+        connection.execute(insert(table), list(rows))
+        return
+    dialect = connection.dialect
+    names = tuple(rows[0])
+    key = (table, names, dialect)
+    made = _inserts.get(key)
+    if made is None:
+        compiled = insert(table).compile(dialect=dialect, column_keys=list(names))
+        order = list(compiled.positiontup or ()) if compiled.positional else list(names)
+        processors = [(name, table.c[name].type.dialect_impl(dialect).bind_processor(dialect)) for name in order]
+        made = _inserts[key] = (compiled.string, compiled.positional, processors)
+    sql, positional, processors = made
+    if positional:
+        params: list[Any] = [tuple(r[n] if p is None else p(r[n]) for n, p in processors) for r in rows]
+    else:
+        params = [{n: r[n] if p is None else p(r[n]) for n, p in processors} for r in rows]
+    cursor = connection.connection.cursor()
+    try:
+        cursor.executemany(sql, params)
+    except dialect.loaded_dbapi.Error as e:
+        raise DBAPIError.instance(sql, params[:1], e, dialect.loaded_dbapi.Error, dialect=dialect) from e
+    finally:
+        cursor.close()
 
 
 def _flush(session: Session, spec: RegisterSpec) -> None:
