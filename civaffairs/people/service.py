@@ -101,6 +101,7 @@ def _phone_forms(phone: str) -> tuple[str, ...]:
 def parse_query(text: str) -> PersonQuery:
     """Understand the one field: an ID number (18 characters, or an old 15-digit one), a phone,
     a name, or a name and a phone.  A `ValidationError` at `QUERY_FIELD` says what is wrong."""
+    text = V.searchable(text)[:200]  # a name, a phone and an ID number fit many times over
     tokens = [t for t in re.split(r"[\s,，;；、]+", text.replace("（", "(").replace("）", ")")) if t]
     tokens = [re.sub(r"[()]", "", t) for t in tokens]
     joined = "".join(tokens).replace("-", "")

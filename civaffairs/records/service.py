@@ -10,7 +10,7 @@ import uuid
 import weakref
 from collections import OrderedDict
 from collections.abc import Collection, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
@@ -66,7 +66,22 @@ def _escape_like(term: str) -> str:
 
 
 def _local_day_start_utc(day: date) -> datetime:
+    # The first and last days a calendar can pick (0001-01-01, 9999-12-31) have no neighbour: kept
+    # a day inside, which no record reaches.
+    day = min(max(day, date.min + timedelta(days=1)), date.max - timedelta(days=1))
     return datetime.combine(day, time.min).astimezone().astimezone(timezone.utc)
+
+
+SEARCH_TERM_LIMIT = 100  # characters of one search word: SQLite refuses far longer LIKE patterns
+
+
+def _searchable(q: ListQuery) -> ListQuery:
+    """The query with a search every backend and every register's own search can take: no NUL
+    or half a character, no word longer than any record holds."""
+    if not q.search:
+        return q
+    search = " ".join(t[:SEARCH_TERM_LIMIT] for t in V.searchable(q.search).split()[:10])
+    return q if search == q.search else replace(q, search=search)
 
 
 class _Query:
@@ -102,7 +117,7 @@ class _Query:
         conds: list[ColumnElement[bool]] = [
             model.deleted_at.is_not(None) if q.deleted else model.deleted_at.is_(None)
         ]
-        terms = q.search.split()
+        terms = [t[:SEARCH_TERM_LIMIT] for t in V.searchable(q.search).split()]
         if terms and spec.search is not None:  # the register searches in its own way
             conds.extend(spec.search.condition(actor, term) for term in terms[:5])
         elif terms:
@@ -118,7 +133,8 @@ class _Query:
                 if q.date_from:
                     conds.append(column >= _local_day_start_utc(q.date_from))
                 if q.date_to:
-                    conds.append(column < _local_day_start_utc(q.date_to + timedelta(days=1)))
+                    conds.append(column < _local_day_start_utc(min(q.date_to, date.max - timedelta(days=1))
+                                                               + timedelta(days=1)))
             else:
                 if q.date_from:
                     conds.append(column >= q.date_from)
@@ -268,6 +284,7 @@ _counts: OrderedDict[tuple[str, bool, ListQuery], _Statement] = OrderedDict()
 
 
 def count(session: Session, actor: Actor, spec: RegisterSpec, q: ListQuery = ListQuery()) -> int:
+    q = _searchable(q)
     if spec.search is not None and q.search:
         served = spec.search.count(session, actor, q)
         if served is not None:
@@ -336,6 +353,7 @@ def fetch(session: Session, actor: Actor, spec: RegisterSpec, q: ListQuery = Lis
           offset: int = 0, limit: int = 200) -> list[Row]:
     """One page of the list, sorted and filtered by the database.  Its rows are converted when
     first read (the table reads the few on screen); what the actor may not see is masked here."""
+    q = _searchable(q)
     if spec.search is not None and q.search:
         ids = spec.search.page(session, actor, q, offset, limit)
         if ids is not None:
@@ -361,6 +379,7 @@ def stream(session: Session, actor: Actor, spec: RegisterSpec, q: ListQuery = Li
     On SQLite one statement read through its cursor; paging by OFFSET would read again every row
     it skips (a fifth of an export's time).  Elsewhere, or where the register searches in its own
     way, or someone watches the statements, page by page."""
+    q = _searchable(q)
     connection = _connection(session)
     dispatch = connection.dispatch
     plain = (connection.dialect.name == "sqlite" and not (spec.search is not None and q.search)

@@ -43,9 +43,13 @@ def _decimal(raw: Any, places: int) -> Decimal:
     if not value.is_finite():
         raise ValueError(_("Please enter a number."))
     quantum = Decimal(1).scaleb(-places)
-    if value != value.quantize(quantum, rounding=ROUND_HALF_UP):
+    try:
+        rounded = value.quantize(quantum, rounding=ROUND_HALF_UP)
+    except InvalidOperation:  # more digits than a Decimal holds (1e27): no amount or temperature
+        raise ValueError(_("This number is far too large.")) from None
+    if value != rounded:
         raise ValueError(_("At most {n} decimal places, please.").format(n=places))
-    return value.quantize(quantum)
+    return rounded
 
 
 def _parse_date(raw: Any) -> date:
@@ -86,6 +90,22 @@ def _parse_datetime(raw: Any) -> datetime:
     return datetime.combine(day, clock).astimezone().astimezone(timezone.utc)
 
 
+_UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")
+
+
+def _check_text(raw: str) -> None:
+    """Text no database keeps: a NUL (PostgreSQL refuses it) or half of a character (a lone
+    surrogate, from a damaged file or a bad paste: it cannot be written as UTF-8)."""
+    if _UNSTORABLE.search(raw):
+        raise ValueError(_("This text holds a character that cannot be stored (a NUL or a damaged character); please type it again."))
+
+
+def searchable(text: str) -> str:
+    """What may be searched for: a NUL or half a character becomes a space (no record holds one,
+    and neither database takes it in a query)."""
+    return _UNSTORABLE.sub(" ", text)
+
+
 def coerce(spec: FieldSpec, raw: Any, *, today: date | None = None) -> Any:
     """The field's value for `raw`, or ValueError with the message to show at the field."""
     if is_empty(raw):
@@ -94,6 +114,8 @@ def coerce(spec: FieldSpec, raw: Any, *, today: date | None = None) -> Any:
         return empty_value(spec)
     today = today or today_local()
     kind = spec.kind
+    if isinstance(raw, str):
+        _check_text(raw)
     if kind in (Kind.TEXT, Kind.LONG_TEXT):
         value: Any = str(raw).strip()
         if spec.max_length and len(value) > spec.max_length:

@@ -393,7 +393,7 @@ RESERVES = register(RegisterSpec(
         FieldSpec("unit", N_("Unit"), required=True, max_length=16, width=4, placeholder=N_("e.g. kg, pieces")),
         # Two decimals, entered and stored like money (hundredths): the program has no plain decimal kind.
         FieldSpec("daily_use", N_("Daily use per resident"), Kind.MONEY, required=True, width=10,
-                  placeholder=N_("e.g. 0.5")),
+                  minimum=0, maximum=1_000_000, placeholder=N_("e.g. 0.5")),
         FieldSpec("as_of", N_("As of"), Kind.DATE, required=True, not_in_future=True, width=10),
     ),
     computed=(ComputedColumn(FieldSpec("days_of_cover", N_("Days of cover"), Kind.INTEGER, in_form=False, width=6),
