@@ -14,7 +14,7 @@ from civaffairs.accounts import service as accounts
 from civaffairs.accounts.roles import Actor, Role
 from civaffairs.audit import service as audit
 from civaffairs.core.clock import today_local
-from civaffairs.core.errors import AccountLocked, AuthenticationFailed, PermissionDenied
+from civaffairs.core.errors import AuthenticationFailed, PermissionDenied
 from civaffairs.core.i18n import LANGUAGES
 from civaffairs.db.database import Database
 from civaffairs.demo import resident_id
@@ -168,8 +168,8 @@ def test_reset_password_unlocks_an_account(qtbot, ctx: AppContext, sqlite_db: Da
     for _attempt in range(accounts.MAX_FAILED_LOGINS):
         with pytest.raises(AuthenticationFailed):
             accounts.login(sqlite_db, "zhao", "wrong password")
-    with pytest.raises(AccountLocked):
-        accounts.login(sqlite_db, "zhao", "password-123")
+    with pytest.raises(AuthenticationFailed):
+        accounts.login(sqlite_db, "zhao", "password-123")  # locked
 
     dialog = UsersDialog(ctx)
     qtbot.addWidget(dialog)

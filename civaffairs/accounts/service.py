@@ -18,7 +18,7 @@ from civaffairs.accounts.models import OfficeSetting, User
 from civaffairs.accounts.roles import Actor, Role
 from civaffairs.audit import service as audit
 from civaffairs.core.clock import now_utc
-from civaffairs.core.errors import AccountLocked, AuthenticationFailed, NotFound, PermissionDenied, ValidationError
+from civaffairs.core.errors import AuthenticationFailed, NotFound, PermissionDenied, ValidationError
 from civaffairs.core.i18n import _
 from civaffairs.db.database import Database
 
@@ -120,17 +120,29 @@ def _add_user(session: Session, username: str, display_name: str, password: str,
 # ---------------------------------------------------------------- log-in
 
 
+def _failed() -> AuthenticationFailed:
+    """The one answer to every failed log-in: an unknown name, a wrong password and a locked
+    account read alike, so that the log-in window tells no one which names exist or are locked
+    (the lock-out is in the audit log and the administrator's list of accounts)."""
+    return AuthenticationFailed(_("Wrong user name or password. After {n} wrong passwords in a row an account is locked for 15 minutes.").format(n=MAX_FAILED_LOGINS))
+
+
 def authenticate(session: Session, username: str, password: str) -> Actor | AuthenticationFailed:
     """Check a password.  Failures are *returned*, not raised, so that the caller commits the
-    failure count before reporting it (a raised error would roll it back)."""
-    user = session.scalar(select(User).where(func.lower(User.username) == username.strip().lower()))
-    wrong = AuthenticationFailed(_("Wrong user name or password."))
+    failure count and its audit entry before reporting it (a raised error would roll them back).
+    Every failure answers alike and costs one password check, whatever its cause."""
+    typed = re.sub(r"[\x00\ud800-\udfff]", "", username).strip()[:64]  # what a database can keep
+    user = session.scalar(select(User).where(func.lower(User.username) == typed.lower())) if typed else None
     if user is None or not user.active:
         _spend_verify_time(password)
-        return wrong
+        audit.record(session, typed or "?", "login_failed", REGISTER, user.id if user else None, label=typed)
+        return _failed()
     now = now_utc()
     if user.locked_until and user.locked_until > now:
-        return AccountLocked(user.locked_until)
+        _verify(user, password)  # as long as any other answer; a right password does not unlock
+        audit.record(session, user.username, "login_failed", REGISTER, user.id, label=user.username,
+                     changes={"locked": [None, "true"]})
+        return _failed()
     if not _verify(user, password):
         user.failed_logins += 1
         audit.record(session, user.username, "login_failed", REGISTER, user.id, label=user.username)
@@ -138,11 +150,7 @@ def authenticate(session: Session, username: str, password: str) -> Actor | Auth
             user.locked_until = now + LOCK_DURATION
             user.failed_logins = 0
             audit.record(session, user.username, "locked", REGISTER, user.id, label=user.username)
-            return AccountLocked(user.locked_until)
-        remaining = MAX_FAILED_LOGINS - user.failed_logins
-        return AuthenticationFailed(
-            _("Wrong user name or password. {n} more tries before the account is locked for 15 minutes.").format(n=remaining)
-        )
+        return _failed()
     user.failed_logins = 0
     user.locked_until = None
     user.last_login_at = now

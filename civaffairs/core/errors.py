@@ -63,12 +63,6 @@ class AuthenticationFailed(CivaffairsError):
     pass
 
 
-class AccountLocked(AuthenticationFailed):
-    def __init__(self, until: datetime):
-        self.until = until
-        super().__init__(_("This account is locked after too many wrong passwords. Try again later."))
-
-
 @dataclass(frozen=True)
 class FieldChange:
     field: str

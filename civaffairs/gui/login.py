@@ -5,8 +5,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from civaffairs.accounts import service as accounts
-from civaffairs.core.clock import to_local
-from civaffairs.core.errors import AccountLocked, AuthenticationFailed
+from civaffairs.core.errors import AuthenticationFailed
 from civaffairs.core.i18n import _
 from civaffairs.db.database import Database
 from civaffairs.gui.errors import present_error
@@ -57,10 +56,6 @@ class LoginDialog(QDialog):
     def submit(self) -> None:
         try:
             actor = accounts.login(self.db, self.username.text(), self.password.text())
-        except AccountLocked as e:
-            self.message.setText(e.message + "\n" + _("Locked until {time}.").format(time=to_local(e.until).strftime("%H:%M")))
-            self.password.clear()
-            return
         except AuthenticationFailed as e:
             self.message.setText(e.message)
             self.password.clear()
