@@ -117,7 +117,7 @@ class _Query:
         conds: list[ColumnElement[bool]] = [
             model.deleted_at.is_not(None) if q.deleted else model.deleted_at.is_(None)
         ]
-        terms = [t[:SEARCH_TERM_LIMIT] for t in V.searchable(q.search).split()]
+        terms = q.search.split()  # made searchable by `_searchable` at count, fetch and stream
         if terms and spec.search is not None:  # the register searches in its own way
             conds.extend(spec.search.condition(actor, term) for term in terms[:5])
         elif terms:
@@ -306,14 +306,20 @@ def count(session: Session, actor: Actor, spec: RegisterSpec, q: ListQuery = Lis
     return _driver_fetch(connection, driver.sql, driver.parameters({}))[0][0] or 0
 
 
+def _watched(connection: Any) -> bool:
+    """Whether someone watches this connection's statements (a cursor event, SQL echo): then
+    they run through SQLAlchemy, not straight through the driver."""
+    dispatch = connection.dispatch
+    return bool(dispatch.before_cursor_execute or dispatch.after_cursor_execute or connection._echo)
+
+
 def _driver_fetch(connection: Any, sql: str, parameters: Any) -> list[Any]:
     """The rows of `sql` straight from the driver's cursor, in the connection's transaction: a
     list's page or count is a fraction of a millisecond, and SQLAlchemy's execution around a
     statement (events, result objects) would cost half as much again.  Whoever watches the
     statements (a cursor event, SQL echo) still sees them: then they run through SQLAlchemy.  A
     driver error is raised as SQLAlchemy would raise it."""
-    dispatch = connection.dispatch
-    if dispatch.before_cursor_execute or dispatch.after_cursor_execute or connection._echo:
+    if _watched(connection):
         return connection.exec_driver_sql(sql, parameters).fetchall()  # type: ignore[no-any-return]
     cursor = connection.connection.cursor()
     try:
@@ -381,9 +387,8 @@ def stream(session: Session, actor: Actor, spec: RegisterSpec, q: ListQuery = Li
     way, or someone watches the statements, page by page."""
     q = _searchable(q)
     connection = _connection(session)
-    dispatch = connection.dispatch
     plain = (connection.dialect.name == "sqlite" and not (spec.search is not None and q.search)
-             and not (dispatch.before_cursor_execute or dispatch.after_cursor_execute or connection._echo))
+             and not _watched(connection))
     driver = _driver_statement(connection, _page_statement(actor, spec, q), _PAGE_VARIABLES) if plain else None
     if driver is None:
         offset = 0
@@ -667,9 +672,11 @@ def _require_write(actor: Actor, spec: RegisterSpec) -> None:
         )
 
 
-def _label(session: Session, spec: RegisterSpec, current: Mapping[str, Any]) -> str:
+def _label(session: Session, spec: RegisterSpec, current: Mapping[str, Any],
+           references: References | None = None) -> str:
     """How the audit log and messages name a record, e.g. "张三 2021-10-25"."""
-    parts = [_canonical(session, spec.field(n), current.get(n)) if spec.field(n).kind is Kind.REFERENCE
+    parts = [_canonical(session, spec.field(n), current.get(n), references)
+             if spec.field(n).kind is Kind.REFERENCE
              else V.display_text(spec.field(n), current.get(n)) for n in spec.display_fields]
     return " ".join(p for p in parts if p)
 
@@ -680,9 +687,9 @@ def _reference_label(session: Session, f: FieldSpec, value: uuid.UUID) -> str:
     return str(getattr(obj, target.display_fields[0])) if obj is not None else ""
 
 
-def _canonical(session: Session, f: FieldSpec, value: Any) -> str | None:
+def _canonical(session: Session, f: FieldSpec, value: Any, references: References | None = None) -> str | None:
     if f.kind is Kind.REFERENCE and value is not None:
-        return _reference_label(session, f, value)
+        return references.label(f, value) if references is not None else _reference_label(session, f, value)
     return V.canonical_text(f, value)
 
 
@@ -876,13 +883,10 @@ def create_many(session: Session, actor: Actor, spec: RegisterSpec, rows: Sequen
         row.update(id=record_id, version=1, created_at=now, created_by=user, updated_at=now, updated_by=user,
                    deleted_at=None, deleted_by=None)
         records_out.setdefault(frozenset(row), []).append(row)
-        changes = {f.name: [None, references.label(f, clean[f.name]) if f.kind is Kind.REFERENCE
-                            else V.canonical_text(f, clean.get(f.name))]
-                   for f in written if not V.is_empty(clean.get(f.name))}
+        changes = {f.name: [None, _canonical(session, f, clean.get(f.name), references)] for f in written
+                   if not V.is_empty(clean.get(f.name))}  # as `create` audits it
         _accepted(changes, accepted)
-        label = " ".join(p for p in (
-            references.label(spec.field(n), clean[n]) if spec.field(n).kind is Kind.REFERENCE and clean.get(n)
-            else V.display_text(spec.field(n), clean.get(n)) for n in spec.display_fields) if p)
+        label = _label(session, spec, clean, references)
         audits.append(dict(id=new_id(), at=now, actor=user, action="create", register=spec.key, record_id=record_id,
                            record_version=1, record_label=label[:200], changes=changes))
         ids.append(record_id)
@@ -909,9 +913,7 @@ def insert_rows(session: Session, table: Any, rows: Sequence[Mapping[str, Any]])
     from sqlalchemy import insert
 
     connection = _connection(session)
-    dispatch = connection.dispatch
-    if (dispatch.before_cursor_execute or dispatch.after_cursor_execute or connection._echo
-            or connection.get_execution_options().get("schema_translate_map")):
+    if _watched(connection) or connection.get_execution_options().get("schema_translate_map"):
         connection.execute(insert(table), list(rows))
         return
     dialect = connection.dialect
