@@ -5,6 +5,7 @@ service and audit machinery do the rest.  Labels are `N_`-marked English texts t
 they are shown."""
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -173,7 +174,6 @@ class RegisterSpec:
     # (`service.create_many`); otherwise each is written as the form writes it.
     bulk_rows: bool = False
     _by_name: dict[str, FieldSpec] = field(default_factory=dict, compare=False, repr=False)
-    _form: list[tuple[FieldSpec, ...]] = field(default_factory=list, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         self._by_name.update({f.name: f for f in self.fields})
@@ -229,11 +229,9 @@ class RegisterSpec:
                 return unique
         return self.display_fields
 
-    @property
-    def form_fields(self) -> tuple[FieldSpec, ...]:
-        if not self._form:  # asked for every row of an import: made once
-            self._form.append(tuple(f for f in self.fields if f.in_form))
-        return self._form[0]
+    @functools.cached_property
+    def form_fields(self) -> tuple[FieldSpec, ...]:  # asked for every row of an import: made once
+        return tuple(f for f in self.fields if f.in_form)
 
 
 def _unique_name_fields(rule: Any) -> tuple[str, ...]:
