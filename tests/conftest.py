@@ -26,11 +26,22 @@ BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
     """No overview computation outlives its test: one still reading while pytest-qt's teardown
-    collects garbage, or while the test's database is disposed, crashed the whole run (exit 139)."""
+    collects garbage, or while the test's database is disposed, crashed the whole run (exit 139).
+    Garbage is collected on the GUI thread only (`civaffairs.gui.collector`), as in the program."""
+    collector = None
+    if "PySide6.QtWidgets" in sys.modules:  # as the program does: garbage collected on the GUI thread only
+        from PySide6.QtWidgets import QApplication
+
+        from civaffairs.gui import collector as gui_collector
+
+        app = QApplication.instance()
+        collector = gui_collector.install(app) if app is not None else None
     yield
     overview = sys.modules.get("civaffairs.gui.overview")
     if overview is not None:
         overview.wait_for_computations(cancel=True)
+    if collector is not None:
+        collector.collect()
 
 
 @pytest.fixture(autouse=True)

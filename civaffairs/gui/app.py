@@ -59,6 +59,9 @@ def setup_application(app: QApplication, language: str) -> None:
     app.setOrganizationName("civaffairs")
     app.setApplicationName("civaffairs")
     app.setApplicationVersion(__version__)
+    from civaffairs.gui import collector
+
+    collector.install(app)  # garbage is collected on the GUI thread only
     register_fonts()
     from civaffairs.gui.style import CivaffairsStyle
 
