@@ -72,6 +72,21 @@ def db(request: pytest.FixtureRequest, data_dir: Path) -> Iterator[Database]:
         database.dispose()
 
 
+@pytest.fixture(scope="session")
+def demo_source(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+    """The demo's records of every register, made once for the run (it takes most of a minute);
+    tests read it or copy it (`tests.helpers.copy_records`), never change it."""
+    from civaffairs import demo, groups
+
+    groups.load_all()
+    i18n.set_language("zh_CN")
+    database = open_database(tmp_path_factory.mktemp("demo_source"))
+    demo.fill(database, staff=4, days=2)  # group 1's registers
+    demo.fill_groups(database)  # every other package's
+    yield database
+    database.dispose()
+
+
 @pytest.fixture
 def sqlite_db(data_dir: Path) -> Iterator[Database]:
     database = open_database(data_dir)

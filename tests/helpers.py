@@ -204,3 +204,25 @@ def assert_fonts_embedded(pdf: bytes, tmp_path: Path) -> None:
     path.write_bytes(pdf)
     lines = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout.splitlines()[2:]
     assert lines and all(line.split()[-5] == "yes" for line in lines), lines  # every font embedded
+
+
+def copy_records(source: Database, target: Database) -> None:
+    """Every row of every table of `source` into the empty, migrated `target` (either backend),
+    parents before children; PostgreSQL's counters are moved past the copied rows.  For tests
+    that need the demo's records on a database of their own without filling it again."""
+    from sqlalchemy import Integer, text
+
+    import civaffairs.schema  # noqa: F401 - every model's table
+    from civaffairs.db.base import Base
+
+    with source.engine.connect() as src, target.engine.begin() as dst:
+        for table in Base.metadata.sorted_tables:
+            rows = [dict(r._mapping) for r in src.execute(select(table))]
+            for chunk in _chunks(rows, 1000):
+                dst.execute(insert(table), chunk)
+            if target.engine.dialect.name == "postgresql":
+                for column in table.primary_key.columns:
+                    if isinstance(column.type, Integer) and column.autoincrement in (True, "auto"):
+                        dst.execute(text(
+                            f"SELECT setval(pg_get_serial_sequence('{table.name}', '{column.name}'), "
+                            f"COALESCE((SELECT max({column.name}) FROM {table.name}), 0) + 1, false)"))

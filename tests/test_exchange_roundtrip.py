@@ -21,7 +21,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from civaffairs import demo, groups
+from civaffairs import groups
 from civaffairs.accounts.roles import Actor, Role
 from civaffairs.core import i18n
 from civaffairs.db.bootstrap import open_database
@@ -30,6 +30,7 @@ from civaffairs.exchange import export, importer
 from civaffairs.records import service as records
 from civaffairs.records import values as V
 from civaffairs.records.spec import Kind, RegisterSpec, all_registers, get_register
+from tests.helpers import copy_records
 from tests.test_exchange import with_batch_tables
 
 groups.load_all()
@@ -223,17 +224,11 @@ def _choose(order: list[RegisterSpec], session: Session, rows: dict[str, list[uu
 
 
 @pytest.fixture(scope="module")
-def roundtrip(tmp_path_factory: pytest.TempPathFactory) -> Any:
+def roundtrip(tmp_path_factory: pytest.TempPathFactory, demo_source: Database) -> Any:
     i18n.set_language("zh_CN")
     folder = tmp_path_factory.mktemp("roundtrip")
-    import os, shutil  # DEVHACK
-    if os.environ.get("RT_DEV_SOURCE"):  # DEVHACK
-        shutil.copytree(os.environ["RT_DEV_SOURCE"], folder / "source")  # DEVHACK
-        source = open_database(folder / "source")  # DEVHACK
-    else:  # DEVHACK
-      source = open_database(folder / "source")
-      demo.fill(source, staff=4, days=2)  # group 1's registers
-      demo.fill_groups(source)  # every other package's
+    source = open_database(folder / "source")  # a copy: the export's audit entries stay in it
+    copy_records(demo_source, source)
     target = with_batch_tables(open_database(folder / "target"))
     order = dependency_order(REGISTERS)
     trip = RoundTrip(source, target, folder, [s.key for s in order])

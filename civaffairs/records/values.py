@@ -159,6 +159,8 @@ def coerce(spec: FieldSpec, raw: Any, *, today: date | None = None) -> Any:
             code = by_title[code.strip()]
         return code
     elif kind is Kind.MULTI_CHOICE:
+        if not isinstance(raw, (list, tuple, set, frozenset)):  # a workbook's text is split before
+            raise ValueError(_("Please choose from the list."))
         codes = [str(c) for c in raw]
         allowed = [c.code for c in spec.choices]
         bad = [c for c in codes if c not in allowed]
