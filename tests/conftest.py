@@ -13,6 +13,8 @@ os.environ.pop("CIVAFFAIRS_DATABASE_URL", None)
 
 import pytest
 
+import civaffairs.gui  # noqa: F401,E402 - before any Qt call: civaffairs.gui.pyside_fixes
+
 from civaffairs.accounts.roles import Actor, Role
 from civaffairs.core import i18n
 from civaffairs.db.bootstrap import open_database
