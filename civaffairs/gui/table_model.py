@@ -12,7 +12,9 @@ from dataclasses import dataclass, replace
 from typing import Any, Generic, Protocol, TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QPainter, QPixmap
+from PySide6.QtCore import QSize
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QIcon, QPainter, QPixmap
+from PySide6.QtWidgets import QApplication
 from sqlalchemy.orm import Session
 
 from civaffairs.accounts.roles import Actor
@@ -79,6 +81,7 @@ class PagedTableModel(QAbstractTableModel, Generic[RowT]):
         self._pages: OrderedDict[int, Sequence[RowT]] = OrderedDict()
         self.row_background: Callable[[RowT], QColor | None] | None = None
         self.pages_fetched = 0  # for tests and benchmarks
+        self._row_number_size = self._row_number_hint()
 
     # -- data source
 
@@ -96,6 +99,7 @@ class PagedTableModel(QAbstractTableModel, Generic[RowT]):
         self.beginResetModel()
         self._pages.clear()
         self._count, first = self._read(count_and_first_page)
+        self._row_number_size = self._row_number_hint()
         if first:
             self._pages[0] = first
             self.pages_fetched += 1
@@ -132,33 +136,41 @@ class PagedTableModel(QAbstractTableModel, Generic[RowT]):
         return 0 if parent.isValid() else len(self.columns)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.columns[section].title
-        if orientation == Qt.Orientation.Vertical and role == Qt.ItemDataRole.DisplayRole:
-            return str(section + 1)
+        if role == _DISPLAY:
+            return self.columns[section].title if orientation == Qt.Orientation.Horizontal else str(section + 1)
+        if role == _SIZE_HINT and orientation == Qt.Orientation.Vertical:
+            # The row numbers' header measures 200 sections on every reset, asking each for five
+            # roles; a size hint is the one answer it takes instead (as wide as the last number).
+            return self._row_number_size
         return None
 
+    def _row_number_hint(self) -> QSize:
+        metrics = QFontMetrics(QApplication.font())
+        return QSize(metrics.horizontalAdvance("9" * len(str(max(self._count, 1)))) + 12, metrics.height() + 10)
+
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
+        # Asked for every role of every visible cell at every paint: roles no column serves are
+        # turned away before the row is looked up.
+        if role not in _ROLES or not index.isValid():
             return None
         row = self.row(index.row())
         if row is None:
             return None
         column = self.columns[index.column()]
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role == _DISPLAY:
             return column.text(row)
-        if role == Qt.ItemDataRole.ToolTipRole and column.tooltip:
+        if role == _TOOLTIP and column.tooltip:
             return column.tooltip(row)
-        if role in (Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.DecorationRole) and column.colour:
+        if (role == _FOREGROUND or role == _DECORATION) and column.colour:
             colour = column.colour(row)
             if colour is None:
                 return None
-            return QBrush(QColor(colour)) if role == Qt.ItemDataRole.ForegroundRole else _dot(colour)
-        if role == Qt.ItemDataRole.FontRole and column.colour and column.colour(row):
+            return QBrush(QColor(colour)) if role == _FOREGROUND else _dot(colour)
+        if role == _FONT and column.colour and column.colour(row):
             return _bold()
-        if role == Qt.ItemDataRole.TextAlignmentRole and column.align_right:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.BackgroundRole and self.row_background:
+        if role == _ALIGNMENT and column.align_right:
+            return _RIGHT
+        if role == _BACKGROUND and self.row_background:
             colour = self.row_background(row)
             return QBrush(colour) if colour else None
         if role == ROW_ROLE:
@@ -166,6 +178,19 @@ class PagedTableModel(QAbstractTableModel, Generic[RowT]):
         if role == FIELD_ROLE:
             return column.key
         return None
+
+
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
+_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
+_DECORATION = int(Qt.ItemDataRole.DecorationRole)
+_FONT = int(Qt.ItemDataRole.FontRole)
+_ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole)
+_BACKGROUND = int(Qt.ItemDataRole.BackgroundRole)
+_SIZE_HINT = int(Qt.ItemDataRole.SizeHintRole)
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+_ROLES = frozenset({_DISPLAY, _TOOLTIP, _FOREGROUND, _DECORATION, _FONT, _ALIGNMENT, _BACKGROUND,
+                    int(ROW_ROLE), int(FIELD_ROLE)})
 
 
 # ------------------------------------------------------------------ registers
@@ -266,10 +291,12 @@ class RecordTableModel(PagedTableModel[records.Row]):
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if 0 <= column < len(self.columns) and not self.columns[column].sortable:
             return  # the view puts its indicator back (RegisterView)
-        if column < 0:  # the view cleared its sort indicator: back to the register's own order
-            self.set_query(replace(self.query, sort=None, descending=False))
-            return
-        self.set_query(replace(self.query, sort=self.columns[column].key,
-                               descending=order == Qt.SortOrder.DescendingOrder))
+        key, descending = (None, False) if column < 0 else (  # no indicator: the register's own order
+            self.columns[column].key, order == Qt.SortOrder.DescendingOrder)
+        if (key, descending) == (self.spec.default_sort, self.spec.default_descending):
+            key, descending = None, False  # the same order, asked the same way
+        query = replace(self.query, sort=key, descending=descending)
+        if query != self.query:  # the view asks again for the order it shows as it opens
+            self.set_query(query)
 
 
