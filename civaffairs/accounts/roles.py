@@ -38,6 +38,9 @@ class Actor:
     display_name: str
     role: Role
     groups: frozenset[int] = field(default_factory=frozenset)
+    account_stamp: str | None = field(default=None, compare=False, repr=False)
+    """A digest of the account as it was at log-in (`accounts.service.account_stamp`): every
+    write re-reads the account and compares.  None for the command line, which has no account."""
 
     def can_write(self, group: int) -> bool:
         """Group 0 is the leading group's own work (the supervision teams): its leaders write it."""

@@ -5,20 +5,21 @@ Five wrong passwords in a row lock an account for 15 minutes."""
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 from dataclasses import dataclass
 from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from civaffairs.accounts.models import OfficeSetting, User
 from civaffairs.accounts.roles import Actor, Role
 from civaffairs.audit import service as audit
 from civaffairs.core.clock import now_utc
-from civaffairs.core.errors import AuthenticationFailed, NotFound, PermissionDenied, ValidationError
+from civaffairs.core.errors import AuthenticationFailed, NotFound, PermissionDenied, SessionEnded, ValidationError
 from civaffairs.core.i18n import _
 from civaffairs.db.database import Database
 
@@ -57,8 +58,44 @@ def _verify(user: User, password: str) -> bool:
         return False
 
 
+def account_stamp(role: str, groups: list[int], active: bool, password_hash: str) -> str:
+    """What a session's rights rest on, as a short digest: a changed role, group, active flag or
+    password (an administrator's reset, say) changes it."""
+    text = "\x1f".join([role, ",".join(str(int(g)) for g in sorted(groups)), str(bool(active)), password_hash])
+    return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
+
+
 def actor_for(user: User) -> Actor:
-    return Actor(user.username, user.display_name, Role(user.role), frozenset(int(g) for g in user.groups))
+    return Actor(user.username, user.display_name, Role(user.role), frozenset(int(g) for g in user.groups),
+                 account_stamp(user.role, user.groups, user.active, user.password_hash))
+
+
+# Built once and run on the session's connection: building the statement and the ORM's
+# execution cost three times the read itself.
+_ACCOUNT_STAMP_COLUMNS = select(User.role, User.groups, User.active, User.password_hash).where(
+    User.username == bindparam("username"))
+
+
+def recheck_account(session: Session, actor: Actor) -> None:
+    """Raise `SessionEnded` if the account behind `actor` changed since the log-in.  One
+    indexed read of four columns, in the write's own transaction."""
+    if actor.account_stamp is None:
+        return  # the command line has no account
+    row = session.connection().execute(_ACCOUNT_STAMP_COLUMNS, {"username": actor.username}).one_or_none()
+    if row is None or not row.active:
+        raise SessionEnded(deactivated=True)
+    if account_stamp(*row) != actor.account_stamp:
+        raise SessionEnded()
+
+
+def sign_in(db: Database, actor: Actor) -> None:
+    """From now on every write through `db` first re-checks `actor`'s account (the window's
+    session; the command line never signs in)."""
+    db.account_check = functools.partial(recheck_account, actor=actor)
+
+
+def sign_out(db: Database) -> None:
+    db.account_check = None
 
 
 # ---------------------------------------------------------------- first start
@@ -161,7 +198,8 @@ def authenticate(session: Session, username: str, password: str) -> Actor | Auth
 
 
 def login(db: Database, username: str, password: str) -> Actor:
-    with db.write() as session:
+    # A log-in is the re-check itself: it must work when the previous session's account changed.
+    with db.write(check_account=False) as session:
         result = authenticate(session, username, password)
     if isinstance(result, AuthenticationFailed):
         raise result

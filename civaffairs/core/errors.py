@@ -63,6 +63,42 @@ class AuthenticationFailed(CivaffairsError):
     pass
 
 
+class DatabaseDamaged(CivaffairsError):
+    """The database file is damaged, empty or not this program's: it is not opened.  `backup` is
+    the latest verified backup (a `civaffairs.backup.service.BackupInfo`), if there is one."""
+
+    def __init__(self, file: object, backup: object | None = None, backup_date: str = ""):
+        self.file, self.backup = file, backup
+        msg = _("The database file {file} is damaged or is not a database of this program, and was not "
+                "opened. Nothing in it has been changed.").format(file=file)
+        if backup is not None:
+            msg += "\n" + _("The latest verified backup is {backup} ({date}); it can be restored.").format(
+                backup=backup.path, date=backup_date)  # type: ignore[attr-defined]
+        else:
+            msg += "\n" + _("No verified backup was found. Ask the administrator for help.")
+        super().__init__(msg)
+
+
+class SessionEnded(CivaffairsError):
+    """The logged-in account was changed (role, groups, password) or deactivated by an
+    administrator since the log-in: nothing more is written until the user logs in again."""
+
+    def __init__(self, deactivated: bool = False):
+        self.deactivated = deactivated
+        super().__init__(_("Your account has been deactivated by the administrator. Nothing was saved.")
+                         if deactivated else
+                         _("Your account has been changed by the administrator. Please log in again."))
+
+
+class DatabaseUnreachable(CivaffairsError):
+    """The database server cannot be reached (server down, network lost).  The transaction was
+    rolled back by the server; the user's input stays on screen for another try."""
+
+    def __init__(self) -> None:
+        super().__init__(_("Cannot connect to the database server. Please check the network or ask the "
+                           "administrator. Your input is not lost: save again once the connection is back."))
+
+
 @dataclass(frozen=True)
 class FieldChange:
     field: str

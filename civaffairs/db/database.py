@@ -3,13 +3,16 @@ and the command-line jobs call `Database.write()` / `read()` around a service ca
 user action is exactly one transaction."""
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+
+from civaffairs.core.errors import DatabaseUnreachable
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
@@ -51,6 +54,18 @@ def _read_only(session: Session, _flush_context: Any, _instances: Any) -> None:
     raise RuntimeError("a read transaction may not write: use Database.write()")
 
 
+def _server_gone(error: DBAPIError) -> bool:
+    """The server or the network is gone, as opposed to an error the server itself reported
+    (a conflict, a constraint): the connection was invalidated, a connect failed (no SQLSTATE),
+    or the server said it is shutting down or terminated us (SQLSTATE class 08, 57P01–57P03)."""
+    if error.connection_invalidated:
+        return True
+    sqlstate = getattr(error.orig, "sqlstate", None)
+    if sqlstate is None:
+        return isinstance(error, OperationalError)
+    return sqlstate.startswith("08") or sqlstate in ("57P01", "57P02", "57P03")
+
+
 class Database:
     def __init__(self, url: str, engine: Engine | None = None):
         self.url = url
@@ -60,22 +75,41 @@ class Database:
         self._write = sessionmaker(
             self.engine.execution_options(civaffairs_write=True), expire_on_commit=False
         )
+        self.account_check: Callable[[Session], None] | None = None
+        """Run first in every write transaction: the logged-in account's re-check, set by
+        `accounts.service.sign_in` (the window's log-in; the command line sets none)."""
 
     @property
     def is_sqlite(self) -> bool:
         return self.engine.dialect.name == "sqlite"
 
     @contextmanager
-    def write(self) -> Iterator[Session]:
-        """One transaction for one user action: committed at the end, rolled back on any error."""
-        with self._write() as session, session.begin():
+    def _server_errors(self) -> Iterator[None]:
+        """A lost PostgreSQL server becomes one typed error instead of the driver's English text.
+        The pool pre-pings every connection it hands out, so the next action reconnects by
+        itself.  SQLite's own errors stay as they are (no server to lose)."""
+        try:
+            yield
+        except DBAPIError as e:
+            if self.is_sqlite or not _server_gone(e):
+                raise
+            raise DatabaseUnreachable() from e
+
+    @contextmanager
+    def write(self, *, check_account: bool = True) -> Iterator[Session]:
+        """One transaction for one user action: committed at the end, rolled back on any error.
+        The logged-in account is re-checked first (`account_check`), so that no service can
+        forget it; only a log-in, which is that check itself, passes `check_account=False`."""
+        with self._server_errors(), self._write() as session, session.begin():
+            if check_account and self.account_check is not None:
+                self.account_check(session)
             yield session
 
     @contextmanager
     def read(self) -> Iterator[Session]:
         """A transaction that only reads: rolled back at the end (no commit to prepare, nothing to
         flush).  A read session that would write anything refuses it loudly (`_read_only`)."""
-        with self._read() as session:
+        with self._server_errors(), self._read() as session:
             session.begin()
             yield session
 
@@ -89,7 +123,7 @@ class Database:
                 yield session
             return
         engine = self.engine.execution_options(isolation_level="REPEATABLE READ")
-        with Session(engine, expire_on_commit=False) as session, session.begin():
+        with self._server_errors(), Session(engine, expire_on_commit=False) as session, session.begin():
             yield session
 
     def dispose(self) -> None:

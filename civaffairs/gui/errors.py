@@ -8,7 +8,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from civaffairs.core.errors import (
-    AuthenticationFailed, CivaffairsError, EditConflict, NotFound, PermissionDenied, ValidationError,
+    AuthenticationFailed, CivaffairsError, DatabaseUnreachable, EditConflict, NotFound, PermissionDenied,
+    SessionEnded, ValidationError,
 )
 from civaffairs.core.i18n import _
 
@@ -26,6 +27,10 @@ def title_for(error: BaseException) -> str:
         return _("Not found")
     if isinstance(error, AuthenticationFailed):
         return _("Cannot log in")
+    if isinstance(error, SessionEnded):
+        return _("Please log in again")
+    if isinstance(error, DatabaseUnreachable):
+        return _("Database server unreachable")
     return _("Error")
 
 

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QProgressDialog, QWidget
 from sqlalchemy.orm import Session
 
 from civaffairs.accounts.roles import Actor
-from civaffairs.core.errors import NeedsConfirmation, ValidationError
+from civaffairs.core.errors import DatabaseUnreachable, NeedsConfirmation, SessionEnded, ValidationError
 from civaffairs.core.i18n import _
 from civaffairs.db.database import Database
 from civaffairs.gui.errors import present_error
@@ -73,17 +73,43 @@ class _Worker(QThread):
 class Operations(QObject):
     sig_changed = Signal(object)
     """Emitted after a successful write with the set of register keys that changed."""
+    sig_reachable = Signal(bool)
+    """Emitted when the database server is lost (False), and at the next success (True)."""
 
     def __init__(self, db: Database, actor: Actor | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.db = db
         self.actor = actor
         self._workers: set[_Worker] = set()
+        self._reachable = True
+        self.on_session_ended: Callable[[SessionEnded], None] | None = None
+        """Who handles a write refused because the account changed (the window locks itself and
+        asks for the password again); without one it is shown like any error."""
 
     def read(self, fn: Callable[[Session], T]) -> T:
         """A quick read on the GUI thread (a page of rows: a millisecond or two)."""
-        with self.db.read() as session:
-            return fn(session)
+        try:
+            with self.db.read() as session:
+                result = fn(session)
+        except DatabaseUnreachable:
+            self._set_reachable(False)
+            raise
+        self._set_reachable(True)
+        return result
+
+    def _set_reachable(self, reachable: bool) -> None:
+        if reachable != self._reachable:
+            self._reachable = reachable
+            emit(self.sig_reachable, reachable)
+
+    def _failed(self, parent: QWidget | None, error: BaseException) -> None:
+        """The one way a failed action is reported; the caller keeps its form open for a retry."""
+        if isinstance(error, DatabaseUnreachable):
+            self._set_reachable(False)
+        if isinstance(error, SessionEnded) and self.on_session_ended is not None:
+            self.on_session_ended(error)
+            return
+        present_error(parent, error)
 
     def write(self, fn: Callable[[Session], T], *, changed: Iterable[str] = (), parent: QWidget | None = None,
               form: FieldErrorSink | None = None) -> T | None:
@@ -106,8 +132,9 @@ class Operations(QObject):
                 present_error(parent, e)
             return None
         except Exception as e:  # noqa: BLE001 - any failure is shown, never a crash
-            present_error(parent, e)
+            self._failed(parent, e)
             return None
+        self._set_reachable(True)
         emit(self.sig_changed, frozenset(changed))
         return result
 
@@ -138,8 +165,9 @@ class Operations(QObject):
             if isinstance(error, Cancelled):
                 return
             if error is not None:
-                present_error(parent, error)
+                self._failed(parent, error)
                 return
+            self._set_reachable(True)
             emit(self.sig_changed, frozenset(changed))
             on_done(result)
 

@@ -7,6 +7,9 @@ from PySide6.QtCore import QByteArray, QSettings
 
 from civaffairs.core.i18n import DEFAULT_LANGUAGE, LANGUAGES
 
+DEFAULT_IDLE_LOCK_MINUTES = 10
+MAX_IDLE_LOCK_MINUTES = 240
+
 
 class Preferences:
     def __init__(self) -> None:
@@ -41,6 +44,16 @@ class Preferences:
     @last_username.setter
     def last_username(self, value: str) -> None:
         self._s.setValue("login/last_username", value)
+
+    @property
+    def idle_lock_minutes(self) -> int:
+        """Minutes without keyboard or mouse input before the window locks; 0 never locks."""
+        value = self._str("security/idle_lock_minutes", str(DEFAULT_IDLE_LOCK_MINUTES))
+        return min(int(value), MAX_IDLE_LOCK_MINUTES) if value.isdigit() else DEFAULT_IDLE_LOCK_MINUTES
+
+    @idle_lock_minutes.setter
+    def idle_lock_minutes(self, value: int) -> None:
+        self._s.setValue("security/idle_lock_minutes", str(max(0, min(int(value), MAX_IDLE_LOCK_MINUTES))))
 
     def window_state(self, name: str) -> QByteArray | None:
         value = self._s.value(f"windows/{name}")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import (
     QComboBox, QDialog, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
-    QPushButton, QVBoxLayout, QWidget,
+    QPushButton, QSpinBox, QVBoxLayout, QWidget,
 )
 from sqlalchemy.orm import Session
 
@@ -17,6 +17,7 @@ from civaffairs.gui.context import AppContext
 from civaffairs.gui.widgets import ok_cancel_buttons
 from civaffairs.gui.field_errors import FieldErrors
 from civaffairs.gui.form_layout import field_with_error, grow_to_fit
+from civaffairs.gui.settings import MAX_IDLE_LOCK_MINUTES
 
 
 class SettingsDialog(QDialog):
@@ -75,6 +76,16 @@ class SettingsDialog(QDialog):
             self.language, self._errors, "language", note=_("Applies when the program is started again.")))
         folder_field = field_with_error(self.data_dir, self._errors, "data_dir", note=folder_note, shown=folder_row)
         pc_form.addRow(_("Data folder:"), folder_field)
+        self.idle_lock = QSpinBox()
+        self.idle_lock.setObjectName("idleLockMinutes")
+        self.idle_lock.setRange(0, MAX_IDLE_LOCK_MINUTES)
+        self.idle_lock.setSuffix(_(" minutes"))
+        self.idle_lock.setSpecialValueText(_("Never"))
+        self.idle_lock.setValue(ctx.prefs.idle_lock_minutes)
+        pc_form.addRow(_("Lock when idle:"), field_with_error(
+            self.idle_lock, self._errors, "idle_lock_minutes",
+            note=_("Without keyboard or mouse input for this long, the window locks and asks for the password again. "
+                   "0 never locks.")))
 
         buttons = ok_cancel_buttons(self)
 
@@ -123,5 +134,6 @@ class SettingsDialog(QDialog):
 
         self.ctx.prefs.language = str(self.language.currentData())
         self.ctx.prefs.data_dir = folder
+        self.ctx.prefs.idle_lock_minutes = self.idle_lock.value()
         self.ctx.prefs.sync()
         super().accept()
