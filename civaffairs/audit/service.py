@@ -15,6 +15,7 @@ from civaffairs.audit.models import AuditEntry
 from civaffairs.core.clock import now_utc
 from civaffairs.core.errors import PermissionDenied
 from civaffairs.core.i18n import N_, _
+from civaffairs.db.database import Database
 
 ACTION_LABELS = {
     "create": N_("Created"),
@@ -30,7 +31,13 @@ ACTION_LABELS = {
     "issue": N_("Issued"),  # a notice, under a document number
     "cancel": N_("Cancelled"),  # a document number, and its notice
     "export": N_("Exported"),  # a report or a list written to a file
+    "print": N_("Printed"),  # a list, form or document sent to a printer or saved as PDF
+    "backup": N_("Database backed up"),
+    "backup_restore": N_("Database restored from a backup"),
 }
+
+
+PRINT_REGISTER = "printing"  # printouts that belong to no one register
 
 
 def action_label(action: str) -> str:
@@ -61,6 +68,19 @@ def record(
     )
     session.add(entry)
     return entry
+
+
+def record_access(target: Database | Session, actor: Actor | str, action: str, register: str,
+                  record_id: uuid.UUID | None = None, *, label: str = "",
+                  changes: dict[str, list[Any]] | None = None) -> None:
+    """Audit a read that hands data out (a printout): in `target` when it is the caller's write
+    session, else in a small write transaction of its own, since a read's transaction is never
+    committed."""
+    if isinstance(target, Session):
+        record(target, actor, action, register, record_id, label=label, changes=changes)
+        return
+    with target.write() as session:
+        record(session, actor, action, register, record_id, label=label, changes=changes)
 
 
 @dataclass

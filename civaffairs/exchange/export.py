@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from civaffairs.accounts.roles import Actor
 from civaffairs.audit import service as audit
+from civaffairs.db.database import Database
 from civaffairs.exchange import keys
 from civaffairs.exchange.cells import NUMBER, export_column
 from civaffairs.records import service as records
@@ -52,10 +53,12 @@ def masked_fields(actor: Actor, spec: RegisterSpec, fields: tuple[FieldSpec, ...
 
 
 def export_register(session: Session, actor: Actor, spec: RegisterSpec, path: Path, query: ListQuery | None = None,
-                    *, progress: Callable[[int, int], None] | None = None) -> ExportResult:
+                    *, progress: Callable[[int, int], None] | None = None,
+                    audit_in: Database | None = None) -> ExportResult:
     """Write the register's rows to `path` (.xlsx).  `query` None: every live record in the
     register's own order; else the rows of that query.  `progress(done, total)` may raise to
-    cancel: the partial file is removed."""
+    cancel: the partial file is removed.  An export of personal data is audited in `session`,
+    or, when that is a read (which is never committed), in a write of its own in `audit_in`."""
     import xlsxwriter
 
     path = Path(path)
@@ -124,7 +127,7 @@ def export_register(session: Session, actor: Actor, spec: RegisterSpec, path: Pa
         path.unlink(missing_ok=True)
         raise
     if any(f.sensitive for f in fields):
-        audit.record(session, actor, "export", spec.key, label=spec.name, changes={
+        audit.record_access(audit_in or session, actor, "export", spec.key, label=spec.name, changes={
             "rows": [None, str(done)],
             "masked": [None, ",".join(masked) if masked else "none"],
             "file": [None, path.name],

@@ -60,7 +60,8 @@ def export_view(view: RegisterView, path: Path | None = None, *, all_rows: bool 
 
     def job(progress: Any) -> Any:
         with ctx.ops.db.read() as session:
-            return export_register(session, ctx.actor, spec, target, query, progress=progress.report)
+            return export_register(session, ctx.actor, spec, target, query, progress=progress.report,
+                                   audit_in=ctx.ops.db)  # a read is never committed: audited apart
 
     def done(result: Any) -> None:
         text = _("{rows} rows written to {file}.").format(rows=result.rows, file=target.name)

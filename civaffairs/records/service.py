@@ -907,12 +907,19 @@ def insert_rows(session: Session, table: Any, rows: Sequence[Mapping[str, Any]])
     bind processor): SQLAlchemy's own executemany spends most of its time per row around the
     values (100,000 rows: 1.2 s against 0.4 s, ../shared/PERFORMANCE.md).  Whoever watches the
     statements still sees them: then SQLAlchemy runs it.  A driver error is raised as SQLAlchemy
-    would raise it (an `IntegrityError` stays one)."""
+    would raise it (an `IntegrityError` stays one).  Audit entries are chained here, after
+    whatever the session holds, as the ORM chains its own (`civaffairs.audit.chain`)."""
     if not rows:
         return
     from sqlalchemy import insert
 
+    from civaffairs.audit import chain
+    from civaffairs.audit.models import AuditEntry
+
     connection = _connection(session)
+    if table is AuditEntry.__table__:
+        rows = [dict(r) for r in rows]
+        chain.extend(connection, rows)
     if _watched(connection) or connection.get_execution_options().get("schema_translate_map"):
         connection.execute(insert(table), list(rows))
         return

@@ -17,7 +17,9 @@ def run_print_inspection(args: argparse.Namespace) -> int:
     from civaffairs.groups import load_all
 
     load_all()
+    from civaffairs.audit import service as audit
     from civaffairs.supervision import service
+    from civaffairs.supervision.fields import VISITS
     from civaffairs.supervision.reports import render_inspection_report
 
     out = Path(args.out)
@@ -28,6 +30,8 @@ def run_print_inspection(args: argparse.Namespace) -> int:
             report = service.inspection_report(s, COMMAND_LINE_ACTOR, visit_id)
         data = render_inspection_report(report)
         out.write_bytes(data)
+        audit.record_access(db, COMMAND_LINE_ACTOR, "print", VISITS.key, visit_id, label=report.number,
+                            changes={"output": [None, out.name], "pages": [None, str(pdf_pages(data))]})
         return report, data
 
     try:

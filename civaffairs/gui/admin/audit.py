@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from civaffairs.accounts import service as accounts
 from civaffairs.accounts.roles import COMMAND_LINE_ACTOR, Role
+from civaffairs.audit import chain
 from civaffairs.audit import service as audit
 from civaffairs.audit.models import AuditEntry
 from civaffairs.audit.service import AuditQuery
@@ -25,6 +26,7 @@ from civaffairs.core.i18n import N_, _
 from civaffairs.groups import group, load_all
 from civaffairs.gui.admin.users import groups_text, set_column_widths
 from civaffairs.gui.context import AppContext
+from civaffairs.gui.operations import Cancelled, Progress
 from civaffairs.gui.table_model import ROW_ROLE, Column, PagedTableModel
 from civaffairs.records import values as V
 from civaffairs.records.spec import RegisterSpec, all_registers, get_register
@@ -36,6 +38,8 @@ FIELD_SEPARATOR = "；"
 OTHER_REGISTERS = {
     accounts.REGISTER: N_("User accounts"),
     accounts.SETTINGS_REGISTER: N_("Office settings"),
+    audit.PRINT_REGISTER: N_("Printouts"),
+    "database": N_("Database"),  # backups and restores (civaffairs.backup.service.AUDIT_REGISTER)
 }
 
 # The fields an account or settings entry may name (see accounts.service).
@@ -45,6 +49,14 @@ ACCOUNT_FIELDS = {
     "groups": N_("Working groups"),
     "active": N_("Active"),
     accounts.OFFICE_NAME: N_("Office name"),
+}
+
+# What an access entry (a printout, an export) notes besides the record's fields.
+ACCESS_FIELDS = {
+    "output": N_("Sent to"),
+    "pages": N_("Pages"),
+    "rows": N_("Rows"),
+    "file": N_("File"),
 }
 
 
@@ -91,6 +103,8 @@ def change_lines(entry: AuditEntry) -> list[str]:
             title, old, new = f.title, V.display_canonical(f, old), V.display_canonical(f, new)
         elif entry.register in OTHER_REGISTERS and key in ACCOUNT_FIELDS:
             title, old, new = _(ACCOUNT_FIELDS[key]), _account_value(key, old), _account_value(key, new)
+        elif key in ACCESS_FIELDS:
+            title = _(ACCESS_FIELDS[key])
         else:
             title = key
         if old == "" and new == "":
@@ -257,9 +271,20 @@ class AuditLogDialog(QDialog):
         close.button(QDialogButtonBox.StandardButton.Close).setText(_("Close"))
         close.button(QDialogButtonBox.StandardButton.Close).setObjectName("closeButton")
         close.rejected.connect(self.reject)
+        self.chain_label = QLabel(_("Verify checks that no entry has been changed, deleted or inserted."))
+        self.chain_label.setObjectName("chainLabel")
+        self.chain_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.verify_button = QPushButton(_("Verify"))
+        self.verify_button.setObjectName("verifyButton")
+        self.verify_button.setToolTip(_("Check the chain of audit entries"))
+        self.verify_button.clicked.connect(self.verify_chain)
+        self.chain_report: chain.ChainReport | None = None
         bottom = QHBoxLayout()
         bottom.addWidget(self.count_label)
-        bottom.addStretch(1)
+        bottom.addSpacing(24)
+        bottom.addWidget(self.chain_label, 1)
+        bottom.addWidget(self.verify_button)
+        bottom.addSpacing(12)
         bottom.addWidget(close)
 
         layout = QVBoxLayout(self)
@@ -354,6 +379,27 @@ class AuditLogDialog(QDialog):
     def _show_count(self) -> None:
         n = self.model.total_count()
         self.count_label.setText(_("{n} entries").format(n=n))
+
+    # -- the chain
+
+    def verify_chain(self) -> None:
+        """Walk the whole chain off the GUI thread, with a progress dialog that can cancel it."""
+        ctx = self.ctx
+
+        def job(progress: Progress) -> chain.ChainReport:
+            with ctx.ops.db.snapshot() as session:
+                try:
+                    return chain.verify_chain(session, ctx.actor, progress.report, lambda: progress.cancelled)
+                except chain.VerificationCancelled:
+                    raise Cancelled() from None
+
+        ctx.ops.run_in_background(_("Verifying the audit chain…"), job, self.show_chain_report, parent=self)
+
+    def show_chain_report(self, report: chain.ChainReport) -> None:
+        self.chain_report = report
+        self.chain_label.setText(report.message())
+        self.chain_label.setToolTip(report.message())
+        self.chain_label.setStyleSheet("" if report.intact else "color: #c62828; font-weight: bold;")
 
     # -- details
 

@@ -3,6 +3,7 @@ and zoom; Print sends those pages to a printer chosen in the system's print dial
 writes the same bytes to a file."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPointF, QSize, Qt
@@ -14,6 +15,7 @@ from PySide6.QtWidgets import (
     QDialog, QFileDialog, QHBoxLayout, QLabel, QPushButton, QSpinBox, QVBoxLayout, QWidget,
 )
 
+from civaffairs.audit import service as audit
 from civaffairs.core.i18n import _
 from civaffairs.gui.errors import present_error
 
@@ -50,9 +52,13 @@ def print_document(document: QPdfDocument, printer: QPrinter, progress=None) -> 
 
 
 class PdfPreviewDialog(QDialog):
-    def __init__(self, pdf: bytes, title: str, suggested_name: str = "document.pdf", parent: QWidget | None = None) -> None:
+    def __init__(self, pdf: bytes, title: str, suggested_name: str = "document.pdf", parent: QWidget | None = None,
+                 *, on_output: Callable[[str], object] | None = None) -> None:
+        """`on_output(where)` after the pages went out: to a printer (`where` is the printer's
+        name) or to a PDF file (its name); it audits the printout."""
         super().__init__(parent)
         self.pdf = pdf
+        self.on_output = on_output
         self.suggested_name = suggested_name
         self.setObjectName("pdfPreview")
         self.setWindowTitle(_("Print preview – {title}").format(title=title))
@@ -136,6 +142,8 @@ class PdfPreviewDialog(QDialog):
             self.print_to(printer)
         except Exception as e:  # noqa: BLE001 - shown, never a crash
             present_error(self, e)
+            return
+        self._went_out(printer.printerName() or _("printer"))
 
     def save_to(self, path: Path) -> None:
         path.write_bytes(self.pdf)
@@ -149,16 +157,30 @@ class PdfPreviewDialog(QDialog):
             self.save_to(path)
         except OSError as e:
             present_error(self, e)
+            return
+        self._went_out(path.name)
+
+    def _went_out(self, where: str) -> None:
+        if self.on_output is not None:
+            self.on_output(where)
 
 
 def preview_in_background(ctx, title: str, render, *, suggested_name: str,  # type: ignore[no-untyped-def]
-                          parent: QWidget | None = None):
+                          parent: QWidget | None = None, register: str | None = None):
     """Render a document off the GUI thread (with a progress dialog that can cancel), then open
-    the preview.  `render(progress)` is Qt-free and returns the PDF bytes."""
+    the preview.  `render(progress)` is Qt-free and returns the PDF bytes.  Printing it or saving
+    it is audited under `register` (by default the register of the `parent` view, if any)."""
     holder: dict[str, PdfPreviewDialog] = {}
+    audited = register or getattr(getattr(parent, "spec", None), "key", None) or audit.PRINT_REGISTER
+
+    def printed(where: str) -> None:
+        pages = holder["dialog"].page_total()
+        ctx.ops.write(lambda session: audit.record_access(
+            session, ctx.actor, "print", audited, label=title,
+            changes={"output": [None, where], "pages": [None, str(pages)]}), parent=holder["dialog"])
 
     def show(pdf: bytes) -> None:
-        dialog = PdfPreviewDialog(pdf, title, suggested_name, parent)
+        dialog = PdfPreviewDialog(pdf, title, suggested_name, parent, on_output=printed)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         holder["dialog"] = dialog
         dialog.open()
