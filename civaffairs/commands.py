@@ -28,7 +28,11 @@ def run_job(args: argparse.Namespace, job: Callable[["Database"], T], *, out: Pa
     from civaffairs.core.paths import resolve_data_dir
     from civaffairs.db.bootstrap import open_database
 
-    db = open_database(resolve_data_dir(args.data_dir), args.database_url)
+    try:
+        db = open_database(resolve_data_dir(args.data_dir), args.database_url)
+    except CivaffairsError as e:  # a damaged database file: said in Chinese, never a traceback
+        print(e.message, file=sys.stderr)
+        raise Failed from e
     try:
         return job(db)
     except CivaffairsError as e:

@@ -1,7 +1,9 @@
-"""Open the program's database: create the data folder, connect, migrate (after a backup)."""
+"""Open the program's database: create the data folder, check the file, connect, migrate (after a backup)."""
 from __future__ import annotations
 
 from pathlib import Path
+
+from sqlalchemy.engine import make_url
 
 from civaffairs.core.paths import resolve_database_url
 from civaffairs.db.database import Database
@@ -9,7 +11,14 @@ from civaffairs.db.migrate import upgrade
 
 
 def open_database(data_dir: Path, database_url: str | None = None) -> Database:
+    """Raises `DatabaseDamaged` for a SQLite file that is empty, damaged or another program's."""
     data_dir.mkdir(parents=True, exist_ok=True)
-    db = Database(resolve_database_url(data_dir, database_url))
+    url = resolve_database_url(data_dir, database_url)
+    u = make_url(url)
+    if u.get_backend_name() == "sqlite" and u.database and u.database != ":memory:":
+        from civaffairs.backup.damage import check_database_file
+
+        check_database_file(Path(u.database), data_dir)
+    db = Database(url)
     upgrade(db.engine, backup_dir=data_dir / "backups")
     return db

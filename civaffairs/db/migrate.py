@@ -3,7 +3,6 @@
 Alembic is configured here in code and its scripts ship inside the package."""
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime
 from pathlib import Path
 
@@ -42,20 +41,12 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def backup_sqlite(db_file: Path, backup_dir: Path, reason: str) -> Path:
-    """A consistent copy through SQLite's backup API (safe with WAL and other readers)."""
-    backup_dir.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    target = backup_dir / f"{db_file.stem}-{reason}-{stamp}.sqlite"
-    src = sqlite3.connect(str(db_file))
-    try:
-        dst = sqlite3.connect(str(target))
-        try:
-            src.backup(dst)
-        finally:
-            dst.close()
-    finally:
-        src.close()
-    return target
+    """A verified copy through SQLite's backup API (safe with WAL and other readers), listed with
+    the other backups (`civaffairs.backup`)."""
+    from civaffairs.backup.files import backup_file
+
+    stamp = datetime.now().strftime("%Y-%m-%d-%H%M%S")
+    return backup_file(db_file, backup_dir, "before-migration", "", name=f"civaffairs-{reason}-{stamp}.sqlite3").path
 
 
 def upgrade(engine: Engine, backup_dir: Path | None = None) -> Path | None:

@@ -111,6 +111,7 @@ def start(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     """Everything up to the event loop: fonts, language, data folder, database, and the first
     window (first start or log-in).  Returns the `Startup`, or None when the database cannot be
     opened (the user has been told)."""
+    from civaffairs.core.errors import DatabaseDamaged
     from civaffairs.db.bootstrap import open_database
     from civaffairs.gui.settings import Preferences
     from civaffairs.gui.startup import Startup
@@ -123,7 +124,17 @@ def start(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     setup_logging(data_dir)
     install_exception_hook()
     try:
-        db = open_database(data_dir, args.database_url)
+        try:
+            db = open_database(data_dir, args.database_url)
+        except DatabaseDamaged as damaged:
+            from civaffairs.gui.backup_dialog import offer_restore
+
+            if not offer_restore(damaged, data_dir):
+                return None
+            db = open_database(data_dir, args.database_url)  # the restored database
+    except DatabaseDamaged as again:  # the restored file would not open either
+        QMessageBox.critical(None, _("The database cannot be opened"), again.message)
+        return None
     except Exception as e:  # noqa: BLE001 - a clear message instead of a traceback
         log.exception("cannot open the database")
         QMessageBox.critical(None, _("Cannot open the database"),

@@ -10,6 +10,7 @@ from civaffairs.core.i18n import _
 from civaffairs.core.paths import database_in_words, describe_url
 from civaffairs.groups import GROUPS
 from civaffairs.gui.context import AppContext
+from civaffairs.gui.field_errors import ERROR_STYLE
 from civaffairs.gui.group_tab import build_group_tab, build_supervision_tab
 from civaffairs.gui.operations import Progress
 from civaffairs.gui.overview import OverviewTab
@@ -17,6 +18,7 @@ from civaffairs.gui.overview import OverviewTab
 
 class MainWindow(QMainWindow):
     sig_logout = Signal()
+    sig_reopen = Signal()  # the database was restored from a backup: start again on it
 
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
@@ -41,6 +43,15 @@ class MainWindow(QMainWindow):
         self.overview.demo_button.clicked.connect(self.fill_demo_data)
         self._build_menus()
         self._build_status_bar()
+        from civaffairs.gui.backup_dialog import DailyBackup, daily_backup_text
+
+        self.daily_backup = DailyBackup(ctx, self)
+        self.daily_backup.sig_done.connect(
+            lambda info, error: self.statusBar().showMessage(daily_backup_text(info, error), 15000))
+        from civaffairs.gui.idle_lock import IdleLock
+
+        self.idle_lock = IdleLock(self, ctx)  # also re-checks the account before every write
+        self.idle_lock.sig_log_out.connect(self.sig_logout.emit)
         state = ctx.prefs.window_state("main")
         if state is None or not self.restoreGeometry(state):
             self.resize(1280, 800)
@@ -85,6 +96,10 @@ class MainWindow(QMainWindow):
             self.imports_action = QAction(_("Imports from Excel…"), self)
             self.imports_action.triggered.connect(self.open_imports)
             admin.addAction(self.imports_action)
+            self.backup_action = QAction(_("Backups and restore…"), self)
+            self.backup_action.setObjectName("backupAction")
+            self.backup_action.triggered.connect(self.open_backups)
+            admin.addAction(self.backup_action)
             admin.addSeparator()
             self.demo_action = QAction(_("Fill with demo data…"), self)
             self.demo_action.triggered.connect(self.fill_demo_data)
@@ -105,7 +120,12 @@ class MainWindow(QMainWindow):
         self.database_label = QLabel(_("Database: {db}").format(db=database_in_words(self.ctx.db.url)))
         self.database_label.setToolTip(describe_url(self.ctx.db.url))
         self.database_label.setObjectName("statusDatabase")
-        for label in (self.user_label, self.role_label, self.database_label):
+        self.unreachable_label = QLabel(_("Database server unreachable"))
+        self.unreachable_label.setObjectName("statusUnreachable")
+        self.unreachable_label.setStyleSheet(ERROR_STYLE)
+        self.unreachable_label.hide()  # shown from a lost server until the next successful action
+        self.ctx.ops.sig_reachable.connect(lambda reachable: self.unreachable_label.setVisible(not reachable))
+        for label in (self.unreachable_label, self.user_label, self.role_label, self.database_label):
             self.statusBar().addPermanentWidget(label)
 
     # -- actions
@@ -115,6 +135,7 @@ class MainWindow(QMainWindow):
 
         dialog = SettingsDialog(self.ctx, self)
         dialog.accepted.connect(self._update_title)
+        dialog.accepted.connect(lambda: self.idle_lock.set_idle_seconds(60 * self.ctx.prefs.idle_lock_minutes))
         dialog.open()
         self.settings_dialog = dialog
 
@@ -140,6 +161,13 @@ class MainWindow(QMainWindow):
 
         self.imports_dialog = ImportBatchesDialog(self.ctx, self)
         self.imports_dialog.open()
+
+    def open_backups(self) -> None:
+        from civaffairs.gui.backup_dialog import BackupDialog
+
+        self.backup_dialog = BackupDialog(self.ctx, self)
+        self.backup_dialog.sig_restored.connect(self.sig_reopen.emit)
+        self.backup_dialog.open()
 
     def open_audit_log(self) -> None:
         from civaffairs.gui.admin.audit import AuditLogDialog
@@ -167,5 +195,6 @@ class MainWindow(QMainWindow):
         self.ctx.prefs.set_window_state("main", self.saveGeometry())
         self.ctx.prefs.sync()
         self.overview.shutdown()
+        self.daily_backup.stop()
         self.ctx.ops.wait_all()
         super().closeEvent(event)

@@ -52,8 +52,27 @@ class Startup(QObject):
         ctx = AppContext(self.db, ops, actor, self.data_dir, self.prefs, office)
         self.main_window = MainWindow(ctx)
         self.main_window.sig_logout.connect(self._logout)
+        self.main_window.sig_reopen.connect(self.reopen)
         self.main_window.show()
         emit(self.sig_main_window_shown, self.main_window)
+
+    def reopen(self) -> None:
+        """Start again on the database file as it is now (after a restore): log-in first."""
+        from civaffairs.db.bootstrap import open_database
+        from civaffairs.gui.errors import present_error
+
+        if self.main_window is not None:
+            self.main_window.close()
+            self.main_window.deleteLater()
+            self.main_window = None
+        url = self.db.url
+        self.db.dispose()
+        try:
+            self.db = open_database(self.data_dir, url)
+        except Exception as e:  # noqa: BLE001 - shown, never a traceback
+            present_error(None, e)
+            return
+        self.start()
 
     def _logout(self) -> None:
         if self.main_window is not None:
