@@ -16,6 +16,8 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument("--lang", choices=sorted(i18n.LANGUAGES), help=_("interface language"))
     parser = argparse.ArgumentParser(prog="civaffairs", parents=[common],
                                      description=_("Epidemic prevention registers of the civil affairs bureau"))
+    parser.add_argument("--self-test", action="store_true",
+                        help=_("check this installation in a temporary folder, offscreen, and exit"))
     sub = parser.add_subparsers(dest="command")
     demo = sub.add_parser("demo", parents=[common], help=_("fill the database with realistic demo data"))
     demo.add_argument("--staff", type=int, default=48)
@@ -49,6 +51,12 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("--dry-run", action="store_true", help=_("check and show the preview, write nothing"))
     imp.add_argument("--on-match", choices=["skip", "update"], default="skip",
                      help=_("rows that match an existing record: skip them or update the record"))
+    audit = sub.add_parser("audit", parents=[common], help=_("the audit log"))
+    audit_jobs = audit.add_subparsers(dest="audit_command", required=True)
+    audit_jobs.add_parser("verify", parents=[common], help=_("check that no audit entry has been changed, deleted or inserted"))
+    from civaffairs.backup.cli import add_parsers as add_backup_parsers
+
+    add_backup_parsers(sub, common)
     batches = sub.add_parser("imports", parents=[common], help=_("list the import batches, or undo one"))
     batches.add_argument("register", nargs="?", help=_("only the imports into this register"))
     batches.add_argument("--undo", metavar="BATCH", help=_("undo this import batch (its number as listed)"))
@@ -73,6 +81,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     _language(argv)
     args = _parser().parse_args(argv)
+    if args.self_test:
+        from civaffairs import selftest
+
+        return selftest.main()
     if args.command == "demo":
         return run_demo(args)
     if args.command == "print":
@@ -85,6 +97,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         from civaffairs.reports.cli import run_report
 
         return run_report(args)
+    if args.command == "audit":
+        return run_audit_verify(args)
+    if args.command in ("backup", "backups", "restore"):
+        from civaffairs.backup import cli as backup_cli
+
+        return backup_cli.run(args)
     if args.command in ("export", "template", "import", "imports"):
         from civaffairs.exchange import cli as exchange_cli
 
@@ -101,7 +119,11 @@ def run_demo(args: argparse.Namespace) -> int:
     from civaffairs.db.bootstrap import open_database
 
     data_dir = resolve_data_dir(args.data_dir)
-    db = open_database(data_dir, args.database_url)
+    try:
+        db = open_database(data_dir, args.database_url)
+    except CivaffairsError as e:  # a damaged database file
+        print(e.message, file=sys.stderr)
+        return 1
     try:
         made = demo.create_accounts(db)
         counts = demo.fill(db, staff=args.staff, days=args.days)
@@ -126,10 +148,35 @@ def run_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_audit_verify(args: argparse.Namespace) -> int:
+    """`civaffairs audit verify`: the audit log's hash chain checked; exit status 1 when a link
+    is broken (the message names it), 0 when intact."""
+    from civaffairs.accounts.roles import COMMAND_LINE_ACTOR
+    from civaffairs.audit.chain import ChainReport, verify_chain
+    from civaffairs.commands import Failed, run_job
+    from civaffairs.db.database import Database
+    from civaffairs.groups import load_all
+
+    load_all()  # the message names a record's register
+
+    def job(db: Database) -> ChainReport:
+        with db.snapshot() as s:  # one state throughout, however long the walk
+            return verify_chain(s, COMMAND_LINE_ACTOR)
+
+    try:
+        report = run_job(args, job)
+    except Failed:
+        return 1
+    print(report.message(), file=sys.stdout if report.intact else sys.stderr)
+    return 0 if report.intact else 1
+
+
 def run_print(args: argparse.Namespace) -> int:
     """`civaffairs print notice <number> --out FILE.pdf`: the same PDF as the window prints."""
     from pathlib import Path
 
+    from civaffairs.accounts.roles import COMMAND_LINE_ACTOR
+    from civaffairs.audit import service as audit
     from civaffairs.commands import Failed, pdf_pages, run_job
     from civaffairs.db.database import Database
     from civaffairs.notices import service as notices
@@ -144,6 +191,9 @@ def run_print(args: argparse.Namespace) -> int:
             mark = notices.office_mark(s, notice)
         data = render_notice(notice, office_mark=mark)
         out.write_bytes(data)
+        audit.record_access(db, COMMAND_LINE_ACTOR, "print", notices.REGISTER, notice.id,
+                            label=notice.document_number or args.number,
+                            changes={"output": [None, out.name], "pages": [None, str(pdf_pages(data))]})
         return notice, data
 
     try:

@@ -21,7 +21,8 @@ def resolve_data_dir(explicit: str | os.PathLike[str] | None = None, saved: str 
 
 
 def sqlite_url(data_dir: Path) -> str:
-    return f"sqlite:///{(data_dir / DATABASE_FILE).as_posix()}"
+    # SQLAlchemy decodes %XX in a URL's database part: a "%" of the folder's name stays a "%".
+    return f"sqlite:///{(data_dir / DATABASE_FILE).as_posix().replace('%', '%25')}"
 
 
 def resolve_database_url(data_dir: Path, explicit: str | None = None) -> str:

@@ -8,6 +8,7 @@ font lacks is an error that names it, never a blank on paper."""
 from __future__ import annotations
 
 import os
+import sys
 import threading
 from dataclasses import dataclass
 from enum import StrEnum
@@ -107,14 +108,20 @@ def role_for(name: str) -> FontRole:
     raise KeyError(name)
 
 
-def windows_fonts_dir() -> Path | None:
-    """Where Windows keeps its fonts; `CIVAFFAIRS_SYSTEM_FONTS` overrides (for tests)."""
+def windows_fonts_dirs() -> list[Path]:
+    """Where Windows keeps fonts: its own folder, then the user's.  A font installed without
+    administrator rights (as 方正小标宋简体 often is on an office PC) goes to the user's folder,
+    %LOCALAPPDATA%\\Microsoft\\Windows\\Fonts.  `CIVAFFAIRS_SYSTEM_FONTS` overrides (for tests)."""
     override = os.environ.get("CIVAFFAIRS_SYSTEM_FONTS")
     if override:
-        return Path(override)
-    if os.name == "nt":
-        return Path(os.environ.get("WINDIR", r"C:\Windows")) / "Fonts"
-    return None
+        return [Path(override)]
+    if sys.platform != "win32":
+        return []
+    windows = os.environ.get("WINDIR") or os.environ.get("SystemRoot") or r"C:\Windows"
+    folders = [Path(windows) / "Fonts"]
+    if local := os.environ.get("LOCALAPPDATA"):
+        folders.append(Path(local) / "Microsoft" / "Windows" / "Fonts")
+    return folders
 
 
 _lock = threading.Lock()
@@ -123,9 +130,9 @@ _cmaps: dict[str, frozenset[int]] = {}
 
 
 def _choose(role: FontRole) -> tuple[Path, int, bool]:
-    folder = windows_fonts_dir()
-    if folder is not None:
-        for filename, index in WINDOWS_FILES[role]:
+    folders = windows_fonts_dirs()
+    for filename, index in WINDOWS_FILES[role]:  # the best face wherever it is installed
+        for folder in folders:
             path = folder / filename
             if path.exists():
                 return path, index, True

@@ -606,13 +606,15 @@ def _places(db: Database, actor: Actor) -> tuple[dict[str, uuid.UUID], dict[tupl
     return {name: tid for name, (tid, _kind) in towns.items()}, communities, places
 
 
-def fill(db: Database, *, actor: Actor = COMMAND_LINE_ACTOR, today: date | None = None) -> dict[str, int]:
+def fill(db: Database, *, actor: Actor = COMMAND_LINE_ACTOR, today: date | None = None,
+         sample: int = 1) -> dict[str, int]:
     """Adds group 4's demo records, none dated after `today` (default: 5 November 2021, the
-    brief's last day).  A second run adds nothing."""
+    brief's last day).  A second run adds nothing.  `sample` n keeps one planned household in n
+    (the self-test wants a few records of every kind, not the ~900 households)."""
     last_day = min(today or LAST_DAY, LAST_DAY)
     towns, communities, places = _places(db, actor)
     demo = _Demo(db, actor, last_day, places)
-    households = demo.plan()
+    households = demo.plan()[::sample]
     with db.read() as s:
         if s.scalar(select(Household.id).where(Household.head_id_number == households[0].head.id_number)) is not None:
             return dict.fromkeys(demo.counts, 0)
