@@ -4,8 +4,9 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+import threading
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+from PySide6.QtCore import QLibraryInfo, QLocale, QObject, Qt, QTranslator, Signal
 from PySide6.QtGui import QFont, QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -107,14 +108,90 @@ def install_exception_hook() -> None:
     sys.excepthook = hook
 
 
-def start(args: argparse.Namespace):  # type: ignore[no-untyped-def]
-    """Everything up to the event loop: fonts, language, data folder, database, and the first
-    window (first start or log-in).  Returns the `Startup`, or None when the database cannot be
-    opened (the user has been told)."""
-    from civaffairs.core.errors import DatabaseDamaged
-    from civaffairs.db.bootstrap import open_database
-    from civaffairs.gui.settings import Preferences
+class DatabaseOpening(QObject):
+    """Opens (and migrates, and checks) the database in a thread of its own, so that the log-in
+    can be on screen before the database layer is even imported: SQLAlchemy, Alembic, the
+    groups' models and a migration check take several times as long as the window itself."""
+
+    sig_done = Signal(object, object)  # (the Database or None, the error or None)
+
+    def __init__(self, data_dir, database_url: str | None) -> None:  # type: ignore[no-untyped-def]
+        super().__init__()
+        self.result: tuple[object, BaseException | None] | None = None
+        self._thread = threading.Thread(target=self._open, args=(data_dir, database_url), daemon=True,
+                                        name="open-database")
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def wait(self) -> tuple[object, BaseException | None]:
+        self._thread.join()
+        assert self.result is not None
+        return self.result
+
+    def _open(self, data_dir, database_url: str | None) -> None:  # type: ignore[no-untyped-def]
+        try:
+            from civaffairs.db.bootstrap import open_database
+
+            self.result = (open_database(data_dir, database_url), None)
+        except Exception as e:  # noqa: BLE001 - shown on the GUI thread (_opened)
+            self.result = (None, e)
+        from civaffairs.gui.signals import emit
+
+        emit(self.sig_done, *self.result)
+
+
+def _opened(db, error: BaseException | None, data_dir, args: argparse.Namespace, prefs,  # type: ignore[no-untyped-def]
+            login=None):
+    """The database is open (or not): the first window on it, or the user told why not.
+    Returns the `Startup`, or None."""
+    from civaffairs.core.errors import CivaffairsError, DatabaseDamaged
     from civaffairs.gui.startup import Startup
+
+    try:
+        if isinstance(error, DatabaseDamaged):
+            from civaffairs.db.bootstrap import open_database
+            from civaffairs.gui.backup_dialog import offer_restore
+
+            if login is not None:
+                login.hide()
+            if not offer_restore(error, data_dir):
+                return None
+            db = open_database(data_dir, args.database_url)  # the restored database
+        elif error is not None:
+            raise error
+    except DatabaseDamaged as again:  # the restored file would not open either
+        QMessageBox.critical(None, _("The database cannot be opened"), again.message)
+        return None
+    except Exception as e:  # noqa: BLE001 - a clear message instead of a traceback
+        log.error("cannot open the database", exc_info=e)
+        QMessageBox.critical(None, _("Cannot open the database"),
+                             _("The database could not be opened:\n{error}\n\nData folder: {folder}").format(
+                                 error=e.message if isinstance(e, CivaffairsError) else e, folder=data_dir))
+        return None
+    startup = Startup(db, data_dir, prefs, login_dialog=login if login is not None and login.isVisible() else None)
+    startup.start()
+    return startup
+
+
+class Launch:
+    """The program between its first window and the event loop's end: the `Startup` arrives
+    once the database is open (`start(..., wait=False)`)."""
+
+    def __init__(self) -> None:
+        self.startup = None
+        self.opening: DatabaseOpening | None = None
+
+
+def start(args: argparse.Namespace, *, wait: bool = True):  # type: ignore[no-untyped-def]
+    """Everything up to the event loop: fonts, language, data folder, database, and the first
+    window (first start or log-in).
+
+    `wait=True`: returns the `Startup` once the database is open, or None when it cannot be
+    opened (the user has been told).  `wait=False` (the program): on a PC that has logged in
+    before, the log-in is shown at once and the database opens meanwhile; returns a `Launch`
+    whose `startup` is set when it is open (the event loop quits with 1 if it cannot be)."""
+    from civaffairs.gui.settings import Preferences
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
@@ -123,33 +200,38 @@ def start(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     data_dir = resolve_data_dir(args.data_dir, prefs.data_dir)
     setup_logging(data_dir)
     install_exception_hook()
-    try:
-        try:
-            db = open_database(data_dir, args.database_url)
-        except DatabaseDamaged as damaged:
-            from civaffairs.gui.backup_dialog import offer_restore
+    opening = DatabaseOpening(data_dir, args.database_url)
+    if wait or not prefs.last_username:  # a first start on this PC: its first window needs the database
+        opening.start()
+        startup = _opened(*opening.wait(), data_dir, args, prefs)
+        if wait:
+            return startup
+        launch = Launch()
+        launch.startup = startup
+        return launch if startup is not None else None
+    from civaffairs.gui.login import LoginDialog
 
-            if not offer_restore(damaged, data_dir):
-                return None
-            db = open_database(data_dir, args.database_url)  # the restored database
-    except DatabaseDamaged as again:  # the restored file would not open either
-        QMessageBox.critical(None, _("The database cannot be opened"), again.message)
-        return None
-    except Exception as e:  # noqa: BLE001 - a clear message instead of a traceback
-        log.exception("cannot open the database")
-        QMessageBox.critical(None, _("Cannot open the database"),
-                             _("The database could not be opened:\n{error}\n\nData folder: {folder}").format(
-                                 error=e, folder=data_dir))
-        return None
-    startup = Startup(db, data_dir, prefs)
-    startup.start()
-    return startup
+    login = LoginDialog(None, prefs.office_name_seen, prefs)
+    login.show()
+    launch = Launch()
+    launch.opening = opening
+
+    def done(db, error: BaseException | None) -> None:  # type: ignore[no-untyped-def]
+        launch.startup = _opened(db, error, data_dir, args, prefs, login)
+        if launch.startup is None:
+            login.close()
+            app.exit(1)
+
+    opening.sig_done.connect(done, Qt.ConnectionType.QueuedConnection)
+    opening.start()
+    return launch
 
 
 def run(args: argparse.Namespace) -> int:
-    startup = start(args)
-    if startup is None:
+    launch = start(args, wait=False)
+    if launch is None:
         return 1
     code = QApplication.instance().exec()  # type: ignore[union-attr]
-    startup.db.dispose()
+    if launch.startup is not None:
+        launch.startup.db.dispose()
     return code

@@ -46,6 +46,16 @@ class Preferences:
         self._s.setValue("login/last_username", value)
 
     @property
+    def office_name_seen(self) -> str:
+        """The office's name as this PC last read it from the database: the log-in shows it while
+        the database is still being opened."""
+        return self._str("login/office_name")
+
+    @office_name_seen.setter
+    def office_name_seen(self, value: str) -> None:
+        self._s.setValue("login/office_name", value)
+
+    @property
     def idle_lock_minutes(self) -> int:
         """Minutes without keyboard or mouse input before the window locks; 0 never locks."""
         value = self._str("security/idle_lock_minutes", str(DEFAULT_IDLE_LOCK_MINUTES))

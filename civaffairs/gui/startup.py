@@ -19,11 +19,13 @@ from civaffairs.gui.signals import emit
 class Startup(QObject):
     sig_main_window_shown = Signal(object)
 
-    def __init__(self, db: Database, data_dir: Path, prefs: Preferences) -> None:
+    def __init__(self, db: Database, data_dir: Path, prefs: Preferences,
+                 login_dialog: LoginDialog | None = None) -> None:
+        """`login_dialog`: one already on screen, shown before the database was open."""
         super().__init__()
         self.db, self.data_dir, self.prefs = db, data_dir, prefs
         self.first_run_dialog: FirstRunDialog | None = None
-        self.login_dialog: LoginDialog | None = None
+        self.login_dialog: LoginDialog | None = login_dialog
         self.main_window = None
 
     def start(self) -> None:
@@ -32,6 +34,9 @@ class Startup(QObject):
         if initialised:
             self.show_login()
         else:
+            if self.login_dialog is not None:  # shown early, but this database has no accounts yet
+                self.login_dialog.close()
+                self.login_dialog = None
             self.first_run_dialog = FirstRunDialog(self.db)
             self.first_run_dialog.accepted.connect(self.show_login)
             self.first_run_dialog.show()
@@ -39,6 +44,12 @@ class Startup(QObject):
     def show_login(self) -> None:
         with self.db.read() as s:
             office = accounts.office_name(s)
+        self.prefs.office_name_seen = office  # for the next start's early log-in
+        early = self.login_dialog
+        if early is not None and early.db is None and early.isVisible():
+            early.sig_logged_in.connect(self.show_main_window)
+            early.set_database(self.db, office)
+            return
         self.login_dialog = LoginDialog(self.db, office, self.prefs)
         self.login_dialog.sig_logged_in.connect(self.show_main_window)
         self.login_dialog.show()
