@@ -99,8 +99,10 @@ def run_template(args: argparse.Namespace) -> int:
     return 0
 
 
-def print_preview(preview, out=sys.stdout) -> None:  # type: ignore[no-untyped-def]
-    """The preview in the interface language (Chinese), one line a problem."""
+def print_preview(preview, out=None) -> None:  # type: ignore[no-untyped-def]
+    """The preview in the interface language (Chinese), one line a problem; on `out`, or on
+    standard output as it is now (not as it was when this module was imported)."""
+    out = out or sys.stdout
     from civaffairs.records.spec import get_register
 
     spec = get_register(preview.register)
