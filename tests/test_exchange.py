@@ -505,3 +505,24 @@ def test_command_line_lists_writes_templates_exports_and_imports(cli_dir: Path, 
     assert rows == [["周杰", "后勤"], ["孙丽", "办公室"]]
     code, out, err = _cli(capsys, "export", "no.such", "--out", str(tmp_path / "x.xlsx"), *d)
     assert code == 2 and "no.such" in err
+
+
+def test_a_dry_run_prints_on_the_standard_output_of_the_moment(cli_dir: Path, tmp_path: Path,
+                                                                capsys: pytest.CaptureFixture[str],
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """The preview once went to the standard output there was when its module was imported: a
+    stream that may be closed since (in CI, another test's captured output)."""
+    import importlib
+    import io
+    import sys
+
+    from civaffairs.exchange import cli as exchange_cli
+
+    gone = io.StringIO()
+    monkeypatch.setattr(sys, "stdout", gone)
+    importlib.reload(exchange_cli)  # imported while the standard output was another stream
+    monkeypatch.undo()
+    gone.close()
+    bad = _workbook(tmp_path / "bad.xlsx", [["姓名", "身份证号"], ["孙丽", "123"]])
+    code, out, _err = _cli(capsys, "import", "bureau_office.staff", str(bad), "--dry-run", "--data-dir", str(cli_dir))
+    assert "bad.xlsx" in out and "身份证" in out, (code, out)
