@@ -1,9 +1,12 @@
 """The main window: the overview tab and one tab per working group, in the order of the brief."""
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+import importlib.util
+from collections.abc import Callable
+
+from PySide6.QtCore import QSignalBlocker, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget
+from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget, QWidget
 
 from civaffairs import __version__
 from civaffairs.core.i18n import _
@@ -14,6 +17,7 @@ from civaffairs.gui.field_errors import ERROR_STYLE
 from civaffairs.gui.group_tab import build_group_tab, build_supervision_tab
 from civaffairs.gui.operations import Progress
 from civaffairs.gui.overview import OverviewTab
+from civaffairs.gui.register_view import RegisterView
 
 
 class MainWindow(QMainWindow):
@@ -29,16 +33,15 @@ class MainWindow(QMainWindow):
         self.tabs.setObjectName("tabs")
         self.overview = OverviewTab(ctx)
         self.tabs.addTab(self.overview, _("Overview"))
-        self.group_tabs = []
+        # The groups' tabs are built when first shown (or asked for): built all at once, their 50
+        # lists and forms took seconds between the log-in and the window.
+        self._unbuilt: dict[QWidget, Callable[[], QWidget | None]] = {}
         for group in GROUPS:
-            tab = build_group_tab(ctx, group)
-            self.group_tabs.append(tab)
-            self.tabs.addTab(tab, group.short_name)
-            self.tabs.setTabToolTip(self.tabs.count() - 1, group.name)
-        self.supervision_tab = build_supervision_tab(ctx)
-        if self.supervision_tab is not None:
-            self.tabs.addTab(self.supervision_tab, _("Supervision"))
-            self.tabs.setTabToolTip(self.tabs.count() - 1, _("The three supervision teams: inspections and corrections"))
+            self._add_tab_later(lambda g=group: build_group_tab(ctx, g), group.short_name, group.name)
+        if importlib.util.find_spec("civaffairs.supervision") is not None:
+            self._add_tab_later(lambda: build_supervision_tab(ctx), _("Supervision"),
+                                _("The three supervision teams: inspections and corrections"))
+        self.tabs.currentChanged.connect(self.build_tab)
         self.setCentralWidget(self.tabs)
         self.overview.demo_button.clicked.connect(self.fill_demo_data)
         self._build_menus()
@@ -55,6 +58,62 @@ class MainWindow(QMainWindow):
         state = ctx.prefs.window_state("main")
         if state is None or not self.restoreGeometry(state):
             self.resize(1280, 800)
+
+    def _add_tab_later(self, build: Callable[[], QWidget | None], title: str, tooltip: str) -> None:
+        placeholder = QWidget()
+        placeholder.setObjectName("tabNotBuiltYet")
+        index = self.tabs.addTab(placeholder, title)
+        self.tabs.setTabToolTip(index, tooltip)
+        self._unbuilt[placeholder] = build
+
+    def build_tab(self, index: int) -> QWidget:
+        """The tab at `index`, built now if it was not yet (its place, title and tip kept)."""
+        placeholder = self.tabs.widget(index)
+        build = self._unbuilt.pop(placeholder, None)
+        if build is None:
+            return placeholder
+        tab = build() or QWidget()
+        current = self.tabs.currentIndex()
+        title, tooltip = self.tabs.tabText(index), self.tabs.tabToolTip(index)
+        blocker = QSignalBlocker(self.tabs)
+        self.tabs.removeTab(index)
+        self.tabs.insertTab(index, tab, title)
+        self.tabs.setTabToolTip(index, tooltip)
+        self.tabs.setCurrentIndex(current)
+        del blocker
+        placeholder.deleteLater()
+        return tab
+
+    def build_all_tabs(self) -> None:
+        for index in range(self.tabs.count()):
+            self.build_tab(index)
+
+    def tabs_not_built(self) -> int:
+        return len(self._unbuilt)
+
+    def find_register_view(self, register_key: str) -> RegisterView | None:
+        """The main list of a register, building the tabs one by one until one holds it."""
+        def found() -> RegisterView | None:
+            return next((v for v in self.findChildren(RegisterView)
+                         if v.spec.key == register_key and not v.in_detail_pane), None)
+
+        view = found()
+        for index in range(self.tabs.count()):
+            if view is not None:
+                break
+            if self.tabs.widget(index) in self._unbuilt:
+                self.build_tab(index)
+                view = found()
+        return view
+
+    @property
+    def group_tabs(self) -> list[QWidget]:
+        return [self.build_tab(i) for i in range(1, 1 + len(GROUPS))]
+
+    @property
+    def supervision_tab(self) -> QWidget | None:
+        index = 1 + len(GROUPS)
+        return self.build_tab(index) if index < self.tabs.count() else None
 
     def _update_title(self) -> None:
         self.setWindowTitle(_("{office} – epidemic prevention registers").format(office=self.ctx.office_name))

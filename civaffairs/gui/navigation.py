@@ -37,10 +37,7 @@ def register_view(widget: QWidget | None, register_key: str) -> RegisterView | N
     window = main_window(widget)
     if window is None:
         return None
-    for view in window.findChildren(RegisterView):
-        if view.spec.key == register_key and not view.in_detail_pane:
-            return view
-    return None
+    return window.find_register_view(register_key)  # type: ignore[attr-defined,no-any-return]
 
 
 def _bring_to_front(view: QWidget) -> None:
