@@ -34,6 +34,15 @@ _used_ids: set[str] = set()
 PAST = date(2021, 10, 25)
 
 
+def quick_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Argon2 at its cheapest: a test logs in many times, and the real cost is a second each."""
+    from argon2 import PasswordHasher
+
+    from civaffairs.accounts import service as accounts
+
+    monkeypatch.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+
+
 def check_digit(body17: str) -> str:
     """GB 11643 check character for the first 17 digits (stdnum wants the full length)."""
     return ric.calc_check_digit(body17 + "0")

@@ -13,7 +13,7 @@ from civaffairs.accounts.roles import Actor, Role
 from civaffairs.audit import service as audit
 from civaffairs.core.errors import AuthenticationFailed, NotFound, PermissionDenied, ValidationError
 from civaffairs.db.database import Database
-from helpers import audit_count
+from tests.helpers import audit_count
 
 PASSWORD = "correct horse 1"
 OFFICE = "天水市麦积区民政局"

@@ -24,7 +24,7 @@ from civaffairs.db.database import Database
 from civaffairs.groups.bureau_office import fields as bo
 from civaffairs.groups.bureau_office.models import StaffMember
 from civaffairs.records import service as records
-from helpers import drop_postgres_schema, make_staff, postgres_schema, staff_values, table_count
+from tests.helpers import drop_postgres_schema, make_staff, postgres_schema, staff_values, table_count
 
 POSTGRES_URL = os.environ.get("CIVAFFAIRS_TEST_POSTGRES_URL")
 needs_postgres = pytest.mark.skipif(not POSTGRES_URL, reason="CIVAFFAIRS_TEST_POSTGRES_URL is not set")

@@ -18,7 +18,7 @@ from civaffairs.db.database import Database
 from civaffairs.demo import DEMO_ACCOUNTS, DEMO_OFFICE
 from civaffairs.groups.bureau_office import fields as bo
 from civaffairs.groups.bureau_office.models import DisinfectionLog, HealthCheckIn, StaffMember, Visitor
-from helpers import table_count
+from tests.helpers import table_count
 
 USERNAMES = [a[0] for a in DEMO_ACCOUNTS]
 

@@ -7,7 +7,6 @@ import time
 from pathlib import Path
 
 import pytest
-from argon2 import PasswordHasher
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit
 from pytestqt.qtbot import QtBot
@@ -26,7 +25,7 @@ from civaffairs.gui.operations import Operations
 from civaffairs.gui.register_view import RegisterView
 from civaffairs.gui.settings import Preferences
 from civaffairs.records import service as records
-from tests.helpers import fresh_id, fresh_mobile, table_count
+from tests.helpers import fresh_id, fresh_mobile, quick_password_hashes, table_count
 
 PASSWORD = "correct horse 1"
 WRONG = "用户名或密码错误。\n连续输错 5 次密码，账户将被锁定 15 分钟。"
@@ -34,7 +33,7 @@ WRONG = "用户名或密码错误。\n连续输错 5 次密码，账户将被锁
 
 @pytest.fixture(autouse=True)
 def quick_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    quick_password_hashes(monkeypatch)
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from stdnum.cn import uscc
 from civaffairs.core.idnumbers import (
     mask_phone, mask_resident_id, mask_text, normalise_resident_id, parse_resident_id, validate_credit_code,
 )
-from helpers import check_digit, make_id, wrong_check_digit
+from tests.helpers import check_digit, make_id, wrong_check_digit
 
 # The example from GB 11643's own description (Beijing, Chaoyang district).
 KNOWN = "11010519491231002X"

@@ -18,7 +18,7 @@ from civaffairs.db.database import Database
 from civaffairs.groups.bureau_office import fields as bo
 from civaffairs.records import service as records
 from civaffairs.records.service import ListQuery
-from helpers import PAST, bulk_check_ins, bulk_staff, drop_postgres_schema, postgres_schema
+from tests.helpers import PAST, bulk_check_ins, bulk_staff, drop_postgres_schema, postgres_schema
 
 STAFF, DAYS = 500, 200
 ROWS = STAFF * DAYS

@@ -20,7 +20,7 @@ from civaffairs.db.bootstrap import open_database
 from civaffairs.db.database import Database, make_engine
 from civaffairs.groups.bureau_office import fields as bo
 from civaffairs.records import service as records
-from helpers import staff_values
+from tests.helpers import staff_values
 
 
 def _schema_differences(db: Database) -> list:

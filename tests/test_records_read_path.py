@@ -33,7 +33,7 @@ from civaffairs.places import demo as places_demo
 from civaffairs.records import service as records
 from civaffairs.records.service import ListQuery
 from civaffairs.records.spec import RegisterSpec, all_registers
-from helpers import drop_postgres_schema, postgres_schema
+from tests.helpers import drop_postgres_schema, postgres_schema
 
 POSTGRES_URL = os.environ.get("CIVAFFAIRS_TEST_POSTGRES_URL")
 ADMIN = Actor("admin", "管理员", Role.ADMINISTRATOR)

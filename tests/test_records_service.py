@@ -20,7 +20,7 @@ from civaffairs.groups.bureau_office.models import DisinfectionLog, HealthCheckI
 from civaffairs.records import service as records
 from civaffairs.records.service import ListQuery
 from civaffairs.records.spec import RegisterSpec
-from helpers import (
+from tests.helpers import (
     PAST, audit_count, audit_entries, check_in_values, fresh_id, make_check_in, make_staff, staff_values,
     table_count, visitor_values, wrong_check_digit,
 )

@@ -5,21 +5,20 @@ from __future__ import annotations
 import time
 
 import pytest
-from argon2 import PasswordHasher
 
 from civaffairs.accounts import service as accounts
 from civaffairs.accounts.roles import COMMAND_LINE_ACTOR, Actor, Role
 from civaffairs.core.errors import SessionEnded
 from civaffairs.db.database import Database
 from civaffairs.groups.bureau_office.models import StaffMember
-from helpers import make_staff, table_count
+from tests.helpers import make_staff, quick_password_hashes, table_count
 
 PASSWORD = "correct horse 1"
 
 
 @pytest.fixture(autouse=True)
 def quick_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    quick_password_hashes(monkeypatch)
 
 
 @pytest.fixture

@@ -37,7 +37,7 @@ from civaffairs.printing.table_report import (
 from civaffairs.records import service as records
 from civaffairs.records.display import cell_text
 from civaffairs.records.service import ListQuery
-from helpers import bulk_check_ins, bulk_staff, visitor_values
+from tests.helpers import bulk_check_ins, bulk_staff, visitor_values
 
 ROOT = Path(__file__).resolve().parents[1]
 OFFICE = "麦积区民政局"

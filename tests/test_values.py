@@ -15,7 +15,7 @@ from civaffairs.core import i18n
 from civaffairs.groups.bureau_office import fields as bo
 from civaffairs.records import values as V
 from civaffairs.records.spec import HEALTH_CODE_CHOICES, Choice, FieldSpec, Kind, Sensitivity
-from helpers import KNOWN_ID, make_id, wrong_check_digit
+from tests.helpers import KNOWN_ID, make_id, wrong_check_digit
 
 TODAY = date(2021, 10, 25)
 TEMPERATURE = bo.CHECK_INS.field("morning_temperature")
