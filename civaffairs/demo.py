@@ -13,6 +13,7 @@ from stdnum.cn import ric
 
 from civaffairs.accounts import service as accounts
 from civaffairs.accounts.roles import COMMAND_LINE_ACTOR, Actor, Role
+from civaffairs.core import clock
 from civaffairs.core.clock import today_local
 from civaffairs.db.database import Database
 from civaffairs.groups.bureau_office import fields as bo
@@ -96,6 +97,7 @@ def fill(db: Database, *, staff: int = 48, days: int = 30, seed: int = 2021, act
         existing = sum(records.count(s, actor, bo.STAFF, records.ListQuery(deleted=d)) for d in (False, True))
     rng = random.Random(seed + existing)
     today = today or today_local()
+    now = clock.now_utc()
     counts = dict.fromkeys(("staff", "check_ins", "visitors", "disinfection"), 0)
     staff_ids = []
     with db.write() as s:
@@ -136,7 +138,7 @@ def fill(db: Database, *, staff: int = 48, days: int = 30, seed: int = 2021, act
                 born = date(rng.randrange(1955, 2003), rng.randrange(1, 13), rng.randrange(1, 29))
                 arrived = datetime.combine(day, time(rng.randrange(8, 17), rng.choice((0, 10, 20, 30, 40, 50))))
                 left = arrived + timedelta(minutes=rng.randrange(10, 120))
-                if left.astimezone() > datetime.now().astimezone():
+                if left.astimezone() > now:
                     continue  # nobody has come in from the future
                 records.create(s, actor, bo.VISITORS, {
                     "time_in": arrived.astimezone(), "time_out": left.astimezone(),

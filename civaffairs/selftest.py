@@ -90,7 +90,8 @@ def create_records(run: Run) -> str:
     from civaffairs.records.spec import all_registers
 
     assert run.db is not None and run.actor is not None
-    demo.fill(run.db, staff=2, days=1, actor=run.actor)
+    # Two days, not one: before the office opens today has no visitors yet, yesterday always has.
+    demo.fill(run.db, staff=2, days=2, actor=run.actor)
     for name in demo.DEMO_MODULES:  # as demo.fill_groups, but few of the many households
         fill = importlib.import_module(name).fill
         fill(run.db, actor=run.actor, **({"sample": 25} if "sample" in fill.__code__.co_varnames else {}))
