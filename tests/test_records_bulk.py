@@ -98,6 +98,32 @@ def test_a_deleted_duty_point_is_refused(db: Database, community_member: Actor) 
     assert e.value.row == 1 and "duty_point_id" in e.value.field_errors
 
 
+def test_rows_checked_by_a_preview_are_written_without_a_second_check_but_not_past_a_deletion(
+        db: Database, community_member: Actor) -> None:
+    """An import's preview checks each row once (`check_new`) and its write reuses the check;
+    the duty point deleted between the preview and the write still refuses the row."""
+    entrance = _entrance(db, community_member, _compound(db, community_member))
+    live, gone = _point(db, community_member, entrance), _point(db, community_member, entrance, "西门值守点")
+    with db.read() as s:
+        checked = [records.check_new(s, ENTRIES, _entry_values(point, n)) for n, point in enumerate((live, gone, live))]
+    assert checked[0].values["temperature"] == records.V.coerce(ENTRIES.field("temperature"), "36.5")
+    with pytest.raises(ValidationError) as e:  # what the form would refuse is refused at the check
+        with db.read() as s:
+            records.check_new(s, ENTRIES, _entry_values(live, 9, temperature="39.9x"))
+    assert "temperature" in e.value.field_errors
+    with db.write() as s:
+        records.delete(s, community_member, records_spec_of_point(), gone)
+    with pytest.raises(ValidationError) as e:
+        with db.write() as s:
+            records.create_many(s, community_member, ENTRIES, checked)
+    assert e.value.row == 1 and "duty_point_id" in e.value.field_errors
+    with db.write() as s:
+        ids = records.create_many(s, community_member, ENTRIES, [checked[0], checked[2]])
+    with db.read() as s:
+        stored = [records.get(s, community_member, ENTRIES, i).values for i in ids]
+    assert [v["name"] for v in stored] == ["赵敏0", "赵敏2"] and stored[0]["duty_point_id__id"] == live
+
+
 def records_spec_of_point():  # type: ignore[no-untyped-def]
     from civaffairs.groups.community.fields import DUTY_POINTS
 

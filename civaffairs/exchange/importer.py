@@ -67,6 +67,7 @@ class PreviewRow:
     warnings: list[Problem]
     match_id: uuid.UUID | None
     match_label: str
+    checked: records.Checked | None = None  # a new row's check, for the write
 
 
 @dataclass
@@ -330,7 +331,19 @@ def preview(session: Session, actor: Actor, spec: RegisterSpec, table: Table, *,
                     continue
                 value = found
             given[f.name] = value
-        row_key = _row_key(spec, given, today) if keyed else None
+        # Checked as a new record first, as almost every row of an import is, and its natural key
+        # taken from the checked values; a row that matches a record is checked again as the
+        # edit of that record it would be (the register's rules would find it a duplicate of
+        # itself).  A new row's check is kept for the write (`records.create_many`).
+        checked: records.Checked | None = None
+        failed: ValidationError | None = None
+        try:
+            checked = records.check_new(session, spec, given, references=references, today=today)
+        except ValidationError as e:
+            failed = e
+        row_key = None
+        if keyed:
+            row_key = keys.key_of(spec, checked.values) if checked is not None else _row_key(spec, given, today)
         match_id = existing.get(row_key) if row_key is not None else None
         if row_key is not None:
             first = seen.get(row_key)
@@ -340,25 +353,35 @@ def preview(session: Session, actor: Actor, spec: RegisterSpec, table: Table, *,
             else:
                 seen[row_key] = row_number
         clean: dict[str, Any] = {}
-        try:
-            # The form's own validation; a matched row as the edit of that record it would be
-            # (the register's rules would otherwise find it a duplicate of itself).
-            current = records._current(spec, session.get(spec.model, match_id)) if match_id is not None else {}
-            clean = records._validate(session, spec, given, current, match_id, references=references, today=today)
-        except ValidationError as e:
-            _add_errors(problems, e, table, row_number, spec, cells, positions)
+        warned: dict[str, str] = {}
+        if match_id is not None:
+            checked = None
+            try:
+                current = records._current(spec, session.get(spec.model, match_id))
+                clean = records._validate(session, spec, given, current, match_id, references=references, today=today)
+                if spec.warnings:
+                    warned = records._found_warnings(session, spec, clean, match_id)
+            except ValidationError as e:
+                _add_errors(problems, e, table, row_number, spec, cells, positions)
+        elif failed is not None:
+            _add_errors(problems, failed, table, row_number, spec, cells, positions)
+        elif checked is not None:
+            clean = dict(checked.values)
+            warned = dict(checked.warnings)
         warnings: list[Problem] = []
-        if not problems and spec.warnings:
-            for name, message in records._found_warnings(session, spec, clean, match_id).items():
+        if not problems:
+            for name, message in warned.items():
                 f = spec.field(name) if spec.has_field(name) else None
                 warnings.append(_field_problem(table, row_number, f, _cell_of(cells, positions, name), message))
+        else:
+            checked = None
         label = ""
         if match_id is not None:
             if match_id not in match_texts:
                 match_texts.update(keys.texts(session, spec, [match_id], actor))
             label = match_texts.get(match_id, "")
         values = {f.name: (clean.get(f.name) if not problems else given.get(f.name)) for _i, f in positions}
-        out.append(PreviewRow(row_number, values, list(problems.values()), warnings, match_id, label))
+        out.append(PreviewRow(row_number, values, list(problems.values()), warnings, match_id, label, checked))
         if progress and done % 500 == 0:
             progress(done, total)
     if progress:
@@ -485,7 +508,8 @@ def apply(session: Session, actor: Actor, spec: RegisterSpec, preview: Preview, 
                 progress(done_before + done, total)
 
         try:
-            ids = records.create_many(session, actor, spec, [r.values for r in new_rows],
+            ids = records.create_many(session, actor, spec,
+                                      [r.checked if r.checked is not None else r.values for r in new_rows],
                                       accept=[[w.message for w in r.warnings] for r in new_rows],
                                       progress=created_progress)
         except NeedsConfirmation as e:
