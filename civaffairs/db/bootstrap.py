@@ -21,4 +21,9 @@ def open_database(data_dir: Path, database_url: str | None = None) -> Database:
         check_database_file(Path(u.database), data_dir)
     db = Database(url)
     upgrade(db.engine, backup_dir=data_dir / "backups")
+    if db.is_sqlite:
+        from sqlalchemy import text
+
+        with db.engine.connect() as c:  # a working copy of an office server (`civaffairs.sync`)?
+            db.working_copy = bool(c.execute(text("SELECT value FROM sync_state WHERE key = 'server'")).scalar())
     return db

@@ -15,6 +15,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from civaffairs.core.errors import DatabaseUnreachable
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+WORKING_COPY = "civaffairs_working_copy"
+"""The key of `Session.info` that marks a write on a PC's working copy of the office server: the
+services then queue each change for the server too (`civaffairs.sync.capture`)."""
 
 
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -75,6 +78,9 @@ class Database:
         self._write = sessionmaker(
             self.engine.execution_options(civaffairs_write=True), expire_on_commit=False
         )
+        self.working_copy = False
+        """Whether this is a PC's working copy of an office server (`civaffairs.sync`): set by
+        whoever opens it, from its exchange state."""
         self.account_check: Callable[[Session], None] | None = None
         """Run first in every write transaction: the logged-in account's re-check, set by
         `accounts.service.sign_in` (the window's log-in; the command line sets none)."""
@@ -101,6 +107,8 @@ class Database:
         The logged-in account is re-checked first (`account_check`), so that no service can
         forget it; only a log-in, which is that check itself, passes `check_account=False`."""
         with self._server_errors(), self._write() as session, session.begin():
+            if self.working_copy:
+                session.info[WORKING_COPY] = True
             if check_account and self.account_check is not None:
                 self.account_check(session)
             yield session

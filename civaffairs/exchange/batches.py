@@ -4,11 +4,8 @@ record, if any record of the batch was changed after the import."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time
-from decimal import Decimal
-from typing import Any
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,7 +18,8 @@ from civaffairs.core.i18n import _
 from civaffairs.exchange import keys
 from civaffairs.exchange.models import ImportBatch, ImportItem
 from civaffairs.records import service as records
-from civaffairs.records.spec import Kind, RegisterSpec, get_register
+from civaffairs.records import values as V
+from civaffairs.records.spec import get_register
 
 
 @dataclass(frozen=True)
@@ -39,38 +37,8 @@ class BatchInfo:
     undone_by: str | None
 
 
-def encode_values(spec: RegisterSpec, values: Mapping[str, Any]) -> dict[str, Any]:
-    """A record's form values as JSON."""
-    out: dict[str, Any] = {}
-    for f in spec.form_fields:
-        v = values.get(f.name)
-        if isinstance(v, (datetime, date, time)):
-            v = v.isoformat()
-        elif isinstance(v, (Decimal, uuid.UUID)):
-            v = str(v)
-        out[f.name] = v
-    return out
-
-
-def decode_values(spec: RegisterSpec, data: Mapping[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for name, v in data.items():
-        if not spec.has_field(name) or not spec.field(name).in_form:
-            continue
-        kind = spec.field(name).kind
-        if v is not None:
-            if kind is Kind.DATE:
-                v = date.fromisoformat(v)
-            elif kind is Kind.DATETIME:
-                v = datetime.fromisoformat(v)
-            elif kind is Kind.TIME:
-                v = time.fromisoformat(v)
-            elif kind in (Kind.MONEY, Kind.TEMPERATURE):
-                v = Decimal(v)
-            elif kind is Kind.REFERENCE:
-                v = uuid.UUID(v)
-        out[name] = v
-    return out
+encode_values = V.form_json  # a record's form values as JSON, and back
+decode_values = V.form_from_json
 
 
 def _info(b: ImportBatch) -> BatchInfo:

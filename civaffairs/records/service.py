@@ -30,6 +30,7 @@ from civaffairs.core.errors import (
 from civaffairs.core.i18n import _
 from civaffairs.records import values as V
 from civaffairs.records.spec import FieldSpec, Kind, RegisterSpec, children_of, get_register, is_row_local
+from civaffairs.sync import capture
 
 
 # ------------------------------------------------------------------ queries
@@ -795,14 +796,17 @@ def _accepted(changes: dict[str, list[Any]], accepted: list[str]) -> None:
 
 
 def create(session: Session, actor: Actor, spec: RegisterSpec, values: Mapping[str, Any], *,
-           accept: Collection[str] = ()) -> Row:
-    """`accept`: the warnings (`RegisterSpec.warnings` messages) the clerk has seen and accepts."""
+           accept: Collection[str] = (), record_id: uuid.UUID | None = None) -> Row:
+    """`accept`: the warnings (`RegisterSpec.warnings` messages) the clerk has seen and accepts.
+    `record_id`: the id a working copy gave the record (the server applying its change);
+    otherwise a new one."""
     _require_write(actor, spec)
     clean = _validate(session, spec, values, {}, None)
     accepted = _warnings(session, spec, clean, None, accept)
     written = _derive(spec, clean)
     now = now_utc()
     obj = spec.model(
+        **({"id": record_id} if record_id is not None else {}),
         **{f.name: V.to_db(f, clean.get(f.name)) for f in written},
         created_at=now, created_by=actor.username, updated_at=now, updated_by=actor.username,
     )
@@ -811,8 +815,10 @@ def create(session: Session, actor: Actor, spec: RegisterSpec, values: Mapping[s
     changes = {f.name: [None, _canonical(session, f, clean.get(f.name))] for f in written
                if not V.is_empty(clean.get(f.name))}
     _accepted(changes, accepted)
+    label = _label(session, spec, clean)
     audit.record(session, actor, "create", spec.key, obj.id, record_version=obj.version,
-                 label=_label(session, spec, clean), changes=changes, at=now)
+                 label=label, changes=changes, at=now)
+    capture.queue(session, actor, "create", spec, obj.id, capture.create_payload(spec, clean, accepted), label)
     return get(session, actor, spec, obj.id)
 
 
@@ -879,6 +885,7 @@ def create_many(session: Session, actor: Actor, spec: RegisterSpec, rows: Sequen
     ids: list[uuid.UUID] = []
     records_out: dict[frozenset[str], list[dict[str, Any]]] = {}
     audits: list[dict[str, Any]] = []
+    queued: list[Any] | None = [] if capture.is_working_copy(session) else None
 
     def write() -> None:
         try:
@@ -887,6 +894,9 @@ def create_many(session: Session, actor: Actor, spec: RegisterSpec, rows: Sequen
         except IntegrityError:
             raise ValidationError({"": _("This record clashes with one that was just saved elsewhere. Please reload and check.")}) from None
         insert_rows(session, AuditEntry.__table__, audits)
+        if queued:
+            capture.queue_created(session, actor, spec, queued)
+            queued.clear()
         records_out.clear()
         audits.clear()
 
@@ -921,6 +931,8 @@ def create_many(session: Session, actor: Actor, spec: RegisterSpec, rows: Sequen
         label = _label(session, spec, clean, references)
         audits.append(dict(id=new_id(), at=now, actor=user, action="create", register=spec.key, record_id=record_id,
                            record_version=1, record_label=label[:200], changes=changes))
+        if queued is not None:
+            queued.append((record_id, clean, accepted, label))
         ids.append(record_id)
         if len(audits) >= BULK_CHUNK:
             write()
@@ -1033,8 +1045,11 @@ def update(session: Session, actor: Actor, spec: RegisterSpec, record_id: uuid.U
         _flush(session, spec)
     except StaleDataError:  # saved by another PC between our read and our write
         raise EditConflict([], deleted=False) from None
+    label = _label(session, spec, clean)
     audit.record(session, actor, "update", spec.key, obj.id, record_version=obj.version,
-                 label=_label(session, spec, clean), changes=changes, at=now)
+                 label=label, changes=changes, at=now)
+    capture.queue(session, actor, "update", spec, obj.id, capture.update_payload(
+        spec, expected_version, current, clean, [f.name for f in changed], accepted), label)
     return get(session, actor, spec, record_id)
 
 
@@ -1057,11 +1072,13 @@ def delete(session: Session, actor: Actor, spec: RegisterSpec, record_id: uuid.U
             raise ValidationError({"": _("“{label}” cannot be deleted: {reason}").format(
                 label=_label(session, spec, current), reason="；".join(reasons))})
     now = now_utc()
+    version = obj.version
     obj.deleted_at, obj.deleted_by = now, actor.username
     obj.updated_at, obj.updated_by = now, actor.username
     session.flush()
-    audit.record(session, actor, "delete", spec.key, obj.id, record_version=obj.version,
-                 label=_label(session, spec, _current(spec, obj)), at=now)
+    label = _label(session, spec, _current(spec, obj))
+    audit.record(session, actor, "delete", spec.key, obj.id, record_version=obj.version, label=label, at=now)
+    capture.queue(session, actor, "delete", spec, obj.id, {"version": version}, label)
 
 
 def delete_many(session: Session, actor: Actor, spec: RegisterSpec, record_ids: Sequence[uuid.UUID]) -> int:
@@ -1090,6 +1107,7 @@ def restore(session: Session, actor: Actor, spec: RegisterSpec, record_id: uuid.
     obj.deleted_at, obj.deleted_by = None, None
     obj.updated_at, obj.updated_by = now, actor.username
     _flush(session, spec)
-    audit.record(session, actor, "restore", spec.key, obj.id, record_version=obj.version,
-                 label=_label(session, spec, current), at=now)
+    label = _label(session, spec, current)
+    audit.record(session, actor, "restore", spec.key, obj.id, record_version=obj.version, label=label, at=now)
+    capture.queue(session, actor, "restore", spec, obj.id, {}, label)
     return get(session, actor, spec, record_id)

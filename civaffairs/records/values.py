@@ -7,6 +7,7 @@ import re
 import uuid
 from datetime import date, datetime, time, timezone
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from civaffairs.core.clock import now_utc, to_local, today_local
@@ -14,7 +15,7 @@ from civaffairs.core.i18n import _
 from civaffairs.core.idnumbers import (
     mask_bank_account, mask_phone, mask_resident_id, mask_text, parse_resident_id, validate_credit_code,
 )
-from civaffairs.records.spec import FieldSpec, Kind, Sensitivity
+from civaffairs.records.spec import FieldSpec, Kind, RegisterSpec, Sensitivity
 
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
@@ -188,6 +189,45 @@ def coerce(spec: FieldSpec, raw: Any, *, today: date | None = None) -> Any:
     if spec.minimum is not None and value < spec.minimum or spec.maximum is not None and value > spec.maximum:
         raise ValueError(_("“{label}” must be between {lo} and {hi}.").format(label=spec.title, lo=spec.minimum, hi=spec.maximum))
     return value
+
+
+# -------------------------------------------------------------- JSON form
+
+
+def form_json(spec: RegisterSpec, values: Mapping[str, Any], names: Sequence[str] | None = None) -> dict[str, Any]:
+    """A record's form values (or those `names`) as JSON: an import batch's "before", a change
+    waiting in a working copy's outbox."""
+    out: dict[str, Any] = {}
+    for f in spec.form_fields if names is None else [spec.field(n) for n in names]:
+        v = values.get(f.name)
+        if isinstance(v, (datetime, date, time)):
+            v = v.isoformat()
+        elif isinstance(v, (Decimal, uuid.UUID)):
+            v = str(v)
+        out[f.name] = v
+    return out
+
+
+def form_from_json(spec: RegisterSpec, data: Mapping[str, Any]) -> dict[str, Any]:
+    """`form_json` read back; fields the register no longer has are left out."""
+    out: dict[str, Any] = {}
+    for name, v in data.items():
+        if not spec.has_field(name) or not spec.field(name).in_form:
+            continue
+        kind = spec.field(name).kind
+        if v is not None:
+            if kind is Kind.DATE:
+                v = date.fromisoformat(v)
+            elif kind is Kind.DATETIME:
+                v = datetime.fromisoformat(v)
+            elif kind is Kind.TIME:
+                v = time.fromisoformat(v)
+            elif kind in (Kind.MONEY, Kind.TEMPERATURE):
+                v = Decimal(v)
+            elif kind is Kind.REFERENCE:
+                v = uuid.UUID(v)
+        out[name] = v
+    return out
 
 
 # -------------------------------------------------------------- database form

@@ -1,0 +1,298 @@
+"""A PC's working copy and the office server: joining (the first download), and each exchange
+(push the waiting changes, then pull what changed on the server).  Every step is safe to cut
+off anywhere and repeat: the server applies a change once by its id; the PC marks a change sent
+only after the server committed it; the pull position moves only with the rows it brought.
+
+`local` is the PC's working copy (SQLite); `server` the office database, reached directly
+(PostgreSQL; SQLite in tests).  Nothing here runs on the GUI thread."""
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Table, delete, func, insert, select, update
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from civaffairs.audit.models import AuditEntry
+from civaffairs.core.clock import now_utc
+from civaffairs.core.errors import ValidationError
+from civaffairs.core.i18n import _
+from civaffairs.db.base import Base
+from civaffairs.db.database import Database
+from civaffairs.records.spec import all_registers
+from civaffairs.sync.models import AppliedChange, OutboxEntry, SyncConflict, SyncState
+from civaffairs.sync.replay import Change, apply_change
+
+Progress = Callable[[int, int], None]
+
+PUSH_BATCH = 500  # changes per server transaction
+PULL_BATCH = 5000  # audit entries read per pull step
+COPY_BATCH = 5000  # rows per statement in the first download
+NOT_COPIED = {OutboxEntry.__tablename__, SyncState.__tablename__, AppliedChange.__tablename__}
+"""The PC's own bookkeeping, and the server's: never copied down."""
+
+
+@dataclass
+class ExchangeResult:
+    sent: int = 0
+    applied: int = 0
+    merged: int = 0
+    conflicts: int = 0
+    received: int = 0
+
+    def summary(self) -> str:
+        return _("Sent {sent} changes ({applied} applied, {merged} merged, {conflicts} conflicts); "
+                 "received {received} records.").format(**self.__dict__)
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    server: str  # the server in words, without a password; "" on a single PC
+    pc: str
+    waiting: int
+    last_exchange: datetime | None
+    last_error: str
+    open_conflicts: int
+
+
+# ------------------------------------------------------------------ state
+
+
+def read_state(session: Session) -> dict[str, str]:
+    return {r.key: r.value for r in session.scalars(select(SyncState))}
+
+
+def _set_state(session: Session, **values: str) -> None:
+    for key, value in values.items():
+        row = session.get(SyncState, key)
+        if row is None:
+            session.add(SyncState(key=key, value=value))
+        else:
+            row.value = value
+
+
+def server_url(session: Session) -> str | None:
+    row = session.get(SyncState, "server")
+    return row.value if row is not None and row.value else None
+
+
+def status(local: Database) -> SyncStatus:
+    from civaffairs.core.paths import describe_url
+
+    with local.read() as s:
+        state = read_state(s)
+        waiting = s.scalar(select(func.count()).select_from(OutboxEntry).where(OutboxEntry.sent_at.is_(None))) or 0
+        conflicts = s.scalar(select(func.count()).select_from(SyncConflict)
+                             .where(SyncConflict.resolved_at.is_(None))) or 0
+    last = state.get("last_exchange")
+    return SyncStatus(describe_url(state["server"]) if state.get("server") else "", state.get("pc", ""), waiting,
+                      datetime.fromisoformat(last) if last else None, state.get("last_error", ""), conflicts)
+
+
+def waiting_changes(local: Database, limit: int = 1000) -> list[OutboxEntry]:
+    with local.read() as s:
+        return list(s.scalars(select(OutboxEntry).where(OutboxEntry.sent_at.is_(None))
+                              .order_by(OutboxEntry.position).limit(limit)))
+
+
+# ------------------------------------------------------------------ joining
+
+
+def join(local: Database, server: Database, server_url_text: str, *, progress: Progress | None = None) -> int:
+    """Make `local` (a new PC's database: no records yet) a working copy of `server`: every
+    table copied in one consistent read of the server, then exchanges bring only changes.
+    Returns the rows copied."""
+    from civaffairs.db.migrate import current_revision
+
+    if current_revision(local.engine) != current_revision(server.engine):
+        raise ValidationError.at("", _("The office server's database is at another version than this program; "
+                                       "update the program on every PC (or the server) first."))
+    with local.read() as s:
+        if server_url(s):
+            raise ValidationError.at("", _("This PC already works with an office server."))
+        mine = s.scalar(select(func.count()).select_from(AuditEntry)) or 0
+    if mine:
+        raise ValidationError.at("", _("This PC's database already holds records; a PC joins an office server "
+                                       "with an empty data folder."))
+    tables = [t for t in Base.metadata.sorted_tables if t.name not in NOT_COPIED]
+    copied = 0
+    with server.snapshot() as ss, local.write(check_account=False) as ls:
+        total = sum(ss.scalar(select(func.count()).select_from(t)) or 0 for t in tables)
+        position = ss.scalar(select(func.max(AuditEntry.seq))) or 0
+        connection = ls.connection()
+        for t in reversed(tables):
+            connection.execute(delete(t))  # what a new database starts with (the office's settings)
+        for t in tables:
+            for rows in _chunks(ss.execute(select(t)).mappings(), COPY_BATCH):
+                connection.execute(insert(t), rows)
+                copied += len(rows)
+                if progress:
+                    progress(copied, total)
+        _set_state(ls, server=server_url_text, pc=str(uuid.uuid4()), pulled=str(position),
+                   last_exchange=now_utc().isoformat(), last_error="")
+    local.working_copy = True
+    return copied
+
+
+def _chunks(rows: Iterable[Any], size: int) -> Iterable[list[dict[str, Any]]]:
+    batch: list[dict[str, Any]] = []
+    for r in rows:
+        batch.append(dict(r))
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+# ------------------------------------------------------------------ the exchange
+
+
+def exchange(local: Database, server: Database) -> ExchangeResult:
+    """Push, then pull.  Raises `DatabaseUnreachable` when the server cannot be reached (the
+    changes stay waiting); the state keeps the error for the status bar."""
+    from civaffairs.core.errors import DatabaseUnreachable
+
+    result = ExchangeResult()
+    try:
+        pushed = push(local, server, result)
+        pull(local, server, result, refresh=pushed)
+    except DatabaseUnreachable as e:
+        with local.write(check_account=False) as s:
+            _set_state(s, last_error=e.message)
+        raise
+    with local.write(check_account=False) as s:
+        _set_state(s, last_exchange=now_utc().isoformat(), last_error="")
+    return result
+
+
+def push(local: Database, server: Database, result: ExchangeResult | None = None) -> dict[str, set[uuid.UUID]]:
+    """Send the waiting changes, oldest first, a batch per server transaction.  Returns the
+    records they touched, by register (the pull refreshes them even if the server refused)."""
+    result = result if result is not None else ExchangeResult()
+    touched: dict[str, set[uuid.UUID]] = {}
+    with local.read() as s:
+        pc = read_state(s).get("pc", "")
+    while True:
+        with local.read() as s:
+            entries = list(s.scalars(select(OutboxEntry).where(OutboxEntry.sent_at.is_(None))
+                                     .order_by(OutboxEntry.position).limit(PUSH_BATCH)))
+        if not entries:
+            return touched
+        changes = [Change(e.id, e.made_at, e.actor, e.command, e.register, e.record_id, e.record_label, e.payload)
+                   for e in entries]
+        outcomes = apply_changes(server, changes, pc)
+        now = now_utc()
+        with local.write(check_account=False) as s:  # only after the server committed
+            for entry, outcome in zip(entries, outcomes):
+                s.execute(update(OutboxEntry).where(OutboxEntry.id == entry.id).values(sent_at=now, outcome=outcome))
+        for change, outcome in zip(changes, outcomes):
+            touched.setdefault(change.register, set()).add(change.record_id)
+            result.sent += 1
+            if outcome == "merged":
+                result.merged += 1
+            elif outcome == "conflict":
+                result.conflicts += 1
+            else:
+                result.applied += 1
+
+
+def apply_changes(server: Database, changes: list[Change], pc: str) -> list[str]:
+    """Changes applied on the server in one transaction; a change seen before gives its first
+    outcome again (an exchange cut off after the server committed, repeated)."""
+    with server.write(check_account=False) as ss:
+        outcomes = []
+        for change in changes:
+            outcome = apply_change(ss, change, pc)
+            if outcome == "already":
+                outcome = ss.get(AppliedChange, change.id).outcome  # type: ignore[union-attr]
+            outcomes.append(outcome)
+        return outcomes
+
+
+def pull(local: Database, server: Database, result: ExchangeResult | None = None,
+         refresh: dict[str, set[uuid.UUID]] | None = None) -> int:
+    """Bring the records the server's audit log names since this PC's position (and those in
+    `refresh`), the open conflicts, and move the position.  A record with a change still
+    waiting on this PC is left as this PC has it (the next exchange sends the change first)."""
+    result = result if result is not None else ExchangeResult()
+    specs = {spec.key: spec for spec in all_registers()}
+    order = {t.name: i for i, t in enumerate(Base.metadata.sorted_tables)}
+    received = 0
+    wanted: dict[str, set[uuid.UUID]] = {k: set(v) for k, v in (refresh or {}).items() if k in specs}
+    while True:
+        with local.read() as s:
+            state = read_state(s)
+        position = int(state.get("pulled", "0") or 0)
+        for item in filter(None, state.get("stale", "").split()):  # rows a clash kept back last time
+            key, _sep, record_id = item.partition(":")
+            if key in specs:
+                wanted.setdefault(key, set()).add(uuid.UUID(record_id))
+        with server.snapshot() as ss:
+            entries = ss.execute(select(AuditEntry.seq, AuditEntry.register, AuditEntry.record_id)
+                                 .where(AuditEntry.seq > position).order_by(AuditEntry.seq).limit(PULL_BATCH)).all()
+            for e in entries:
+                if e.register in specs and e.record_id is not None:
+                    wanted.setdefault(e.register, set()).add(e.record_id)
+            rows: list[tuple[Table, list[dict[str, Any]], set[uuid.UUID]]] = []
+            keys = sorted(wanted, key=lambda k: order.get(specs[k].model.__tablename__, 0))
+            for key in keys:
+                table = specs[key].model.__table__
+                ids = list(wanted[key])
+                found: list[dict[str, Any]] = []
+                for start in range(0, len(ids), 500):
+                    found += [dict(r) for r in ss.execute(select(table).where(table.c.id.in_(ids[start:start + 500])))
+                              .mappings()]
+                rows.append((table, found, set(ids) - {r["id"] for r in found}))
+            conflicts = [dict(r) for r in ss.execute(select(SyncConflict.__table__)
+                                                     .where(SyncConflict.resolved_at.is_(None))).mappings()]
+        with local.write(check_account=False) as ls:
+            waiting = set(ls.scalars(select(OutboxEntry.record_id).where(OutboxEntry.sent_at.is_(None))))
+            connection = ls.connection()
+            stale: list[str] = []
+            for (table, found, _missing), key in zip(rows, keys):  # parents first
+                written, skipped = _upsert(connection, table, [r for r in found if r["id"] not in waiting])
+                received += written
+                stale += [f"{key}:{i}" for i in skipped]
+            for table, _found, missing in reversed(rows):  # children first
+                gone = [i for i in missing if i not in waiting]  # refused on the server: not kept here
+                if gone:
+                    connection.execute(delete(table).where(table.c.id.in_(gone)))
+            conflict_table = SyncConflict.__table__
+            connection.execute(delete(conflict_table).where(conflict_table.c.resolved_at.is_(None)))
+            _upsert(connection, conflict_table, conflicts)
+            _set_state(ls, stale=" ".join(stale), **({"pulled": str(entries[-1].seq)} if entries else {}))
+        wanted = {}
+        if len(entries) < PULL_BATCH:
+            result.received += received
+            return received
+
+
+def _upsert(connection: Any, table: Table, rows: list[dict[str, Any]]) -> tuple[int, list[uuid.UUID]]:
+    """The rows written over this PC's; those that clash with another record of this PC (by a
+    natural key: a record this PC made that the server has not answered for yet) are returned,
+    to be asked for again by the next pull."""
+    if not rows:
+        return 0, []
+    stmt = sqlite_insert(table)
+    stmt = stmt.on_conflict_do_update(index_elements=[c for c in table.primary_key.columns],
+                                      set_={c.name: stmt.excluded[c.name] for c in table.columns if not c.primary_key})
+    try:
+        with connection.begin_nested():
+            connection.execute(stmt, rows)
+        return len(rows), []
+    except IntegrityError:
+        pass
+    skipped = []
+    for row in rows:
+        try:
+            with connection.begin_nested():
+                connection.execute(stmt, [row])
+        except IntegrityError:
+            skipped.append(row["id"])
+    return len(rows) - len(skipped), skipped
