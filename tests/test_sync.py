@@ -249,3 +249,25 @@ def test_an_unreachable_server_keeps_the_changes_and_says_so(server: Database, p
     assert state.waiting == 1 and state.last_error
     assert exchange.exchange(a, server).sent == 1 and exchange.status(a).waiting == 0
     assert not exchange.status(a).last_error
+
+
+def test_an_action_that_would_not_reach_the_server_is_refused_on_a_working_copy(
+        server: Database, pcs: tuple[Database, Database]) -> None:
+    """Notices are not exchanged yet (their numbers need the server): a draft made on a working
+    copy is refused in Chinese and nothing of it is saved, rather than kept where the server
+    would never see it."""
+    from datetime import date
+
+    from civaffairs.notices import service as notices
+    from civaffairs.notices.models import Notice
+    from civaffairs.sync.capture import NeedsServer
+
+    a, _b = pcs
+    with pytest.raises(NeedsServer) as e:
+        with a.write() as s:
+            notices.create_draft(s, OFFICE, 1, "assistance", today=date(2021, 10, 25))
+    assert "服务器" in e.value.message and "notice" in e.value.message
+    with a.read() as s:
+        assert s.scalar(select(func.count()).select_from(Notice)) == 0
+    with server.write() as s:  # on the server itself (or a single PC) as before
+        notices.create_draft(s, OFFICE, 1, "assistance", today=date(2021, 10, 25))

@@ -208,11 +208,12 @@ def form_json(spec: RegisterSpec, values: Mapping[str, Any], names: Sequence[str
     return out
 
 
-def form_from_json(spec: RegisterSpec, data: Mapping[str, Any]) -> dict[str, Any]:
-    """`form_json` read back; fields the register no longer has are left out."""
+def form_from_json(spec: RegisterSpec, data: Mapping[str, Any], *, form_only: bool = True) -> dict[str, Any]:
+    """`form_json` read back; fields the register no longer has (or, with `form_only`, that are
+    not the form's) are left out."""
     out: dict[str, Any] = {}
     for name, v in data.items():
-        if not spec.has_field(name) or not spec.field(name).in_form:
+        if not spec.has_field(name) or (form_only and not spec.field(name).in_form):
             continue
         kind = spec.field(name).kind
         if v is not None:

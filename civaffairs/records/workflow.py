@@ -36,6 +36,7 @@ from civaffairs.core.i18n import N_, _
 from civaffairs.records import service as records
 from civaffairs.records import values as V
 from civaffairs.records.spec import Choice, FieldSpec, Kind, RegisterSpec
+from civaffairs.sync import capture
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -110,6 +111,7 @@ class Workflow:
             if set(t.required) - set(t.fields):
                 raise ValueError(f"{self.spec.key}: transition {t.key} needs fields it does not fill")
             self._by_key[t.key] = t
+        _WORKFLOWS[self.spec.key] = self
 
     @property
     def states(self) -> tuple[Choice, ...]:
@@ -144,6 +146,14 @@ class Workflow:
     def allowed(self, current: Mapping[str, Any]) -> list[Transition]:
         """The moves that can be taken from a record with these values, in the workflow's order."""
         return [t for t in self.transitions if self.refusal(t.key, current) is None]
+
+
+_WORKFLOWS: dict[str, Workflow] = {}
+
+
+def workflow_of(register: str) -> Workflow:
+    """The workflow of a register (a working copy's move, applied on the server)."""
+    return _WORKFLOWS[register]
 
 
 def _current(spec: RegisterSpec, obj: Any) -> dict[str, Any]:
@@ -237,6 +247,9 @@ def move(session: Session, actor: Actor, workflow: Workflow, record_id: uuid.UUI
     obj.updated_at, obj.updated_by = now, actor.username
     session.flush()
     after = {**current, **written}
+    label = records._label(session, spec, after)
     audit.record(session, actor, TRANSITION_ACTION, spec.key, obj.id, record_version=obj.version,
-                 label=records._label(session, spec, after), changes=changes, at=now)
+                 label=label, changes=changes, at=now)
+    capture.queue(session, actor, "move", spec, obj.id, {"key": key, "version": expected_version,
+                                                         "values": V.form_json(spec, clean, list(clean))}, label)
     return records.get(session, actor, spec, record_id)

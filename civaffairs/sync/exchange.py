@@ -24,6 +24,7 @@ from civaffairs.core.errors import ValidationError
 from civaffairs.core.i18n import _
 from civaffairs.db.base import Base
 from civaffairs.db.database import Database
+from civaffairs.records import derived
 from civaffairs.records.spec import all_registers
 from civaffairs.sync.models import AppliedChange, OutboxEntry, SyncConflict, SyncState
 from civaffairs.sync.replay import Change, apply_change
@@ -255,14 +256,19 @@ def pull(local: Database, server: Database, result: ExchangeResult | None = None
             waiting = set(ls.scalars(select(OutboxEntry.record_id).where(OutboxEntry.sent_at.is_(None))))
             connection = ls.connection()
             stale: list[str] = []
+            copied: dict[str, set[uuid.UUID]] = {}
             for (table, found, _missing), key in zip(rows, keys):  # parents first
-                written, skipped = _upsert(connection, table, [r for r in found if r["id"] not in waiting])
+                found = [r for r in found if r["id"] not in waiting]
+                written, skipped = _upsert(connection, table, found)
                 received += written
                 stale += [f"{key}:{i}" for i in skipped]
+                copied[table.name] = {r["id"] for r in found} - set(skipped)
             for table, _found, missing in reversed(rows):  # children first
                 gone = [i for i in missing if i not in waiting]  # refused on the server: not kept here
                 if gone:
                     connection.execute(delete(table).where(table.c.id.in_(gone)))
+                    copied.setdefault(table.name, set()).update(gone)
+            derived.rows_copied(connection, copied)  # a search index kept from these rows
             conflict_table = SyncConflict.__table__
             connection.execute(delete(conflict_table).where(conflict_table.c.resolved_at.is_(None)))
             _upsert(connection, conflict_table, conflicts)

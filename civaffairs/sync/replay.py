@@ -103,6 +103,16 @@ def _apply(session: Session, change: Change) -> str:
             if change.command == "restore":
                 records.restore(session, actor, spec, change.record_id)
                 return APPLIED
+            if change.command == "move":  # a step of a workflow: allowed from the state the server holds?
+                from civaffairs.records import workflow
+
+                obj = session.get(spec.model, change.record_id)
+                if obj is None or obj.deleted_at is not None:
+                    raise EditConflict([], deleted=True)
+                values = V.form_from_json(spec, change.payload.get("values", {}), form_only=False)
+                workflow.move(session, actor, workflow.workflow_of(spec.key), change.record_id, obj.version,
+                              str(change.payload.get("key")), values)
+                return APPLIED if obj.version - 1 == change.payload.get("version") else MERGED
             raise ValueError(change.command)
     except _EditAgainstDelete as e:
         return _queue(session, change, "edit_delete", spec=spec, theirs_by=e.obj.updated_by, theirs_at=e.obj.updated_at,

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import unicodedata
 import uuid
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -46,6 +46,7 @@ from sqlalchemy.orm import Session
 from civaffairs.accounts.roles import Actor
 from civaffairs.groups.assistance.models import Household, HouseholdMember, PersonSearchEntry
 from civaffairs.places.models import Town
+from civaffairs.records import derived
 
 GROUP = 4
 E = PersonSearchEntry
@@ -368,6 +369,12 @@ def rebuild(session: Session) -> int:
         made += len(rows)
         last = (rows[-1][1], rows[-1][0])
 
+
+def _copied(connection: Connection, copied: Mapping[str, Collection[uuid.UUID]]) -> None:
+    refresh(connection, copied.get(HouseholdMember.__tablename__, ()), copied.get(Household.__tablename__, ()))
+
+
+derived.on_copied((HouseholdMember.__tablename__, Household.__tablename__), _copied)  # a working copy's pull
 
 _HOUSEHOLD_FIELDS = ("address", "deleted_at")
 
