@@ -57,6 +57,9 @@ def _parser() -> argparse.ArgumentParser:
     from civaffairs.backup.cli import add_parsers as add_backup_parsers
 
     add_backup_parsers(sub, common)
+    from civaffairs.sync.cli import add_parsers as add_sync_parsers
+
+    add_sync_parsers(sub, common)
     batches = sub.add_parser("imports", parents=[common], help=_("list the import batches, or undo one"))
     batches.add_argument("register", nargs="?", help=_("only the imports into this register"))
     batches.add_argument("--undo", metavar="BATCH", help=_("undo this import batch (its number as listed)"))
@@ -103,6 +106,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from civaffairs.backup import cli as backup_cli
 
         return backup_cli.run(args)
+    if args.command in ("sync", "conflicts"):
+        from civaffairs.sync import cli as sync_cli
+
+        return sync_cli.run(args)
     if args.command in ("export", "template", "import", "imports"):
         from civaffairs.exchange import cli as exchange_cli
 

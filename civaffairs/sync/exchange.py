@@ -120,6 +120,10 @@ def join(local: Database, server: Database, server_url_text: str, *, progress: P
     if mine:
         raise ValidationError.at("", _("This PC's database already holds records; a PC joins an office server "
                                        "with an empty data folder."))
+    from civaffairs.sync.files import ensure_office_key
+
+    with server.write(check_account=False) as ss:
+        ensure_office_key(ss)  # seals the exchange files; comes down with the office's settings
     tables = [t for t in Base.metadata.sorted_tables if t.name not in NOT_COPIED]
     copied = 0
     with server.snapshot() as ss, local.write(check_account=False) as ls:
@@ -216,65 +220,107 @@ def apply_changes(server: Database, changes: list[Change], pc: str) -> list[str]
         return outcomes
 
 
+@dataclass
+class Delivery:
+    """What the server has for a PC since its position: the rows of the records named (by
+    register, parents first), the ids asked for that the server does not have, the open
+    conflicts, and the position they bring the PC to (None: where it was)."""
+    rows: list[tuple[str, list[dict[str, Any]], set[uuid.UUID]]]  # (register, rows, missing ids)
+    conflicts: list[dict[str, Any]]
+    position: int | None
+    complete: bool  # False: more to fetch from the new position
+
+
+def _specs() -> dict[str, Any]:
+    return {spec.key: spec for spec in all_registers()}
+
+
+def collect(server_session: Session, position: int, wanted: dict[str, set[uuid.UUID]],
+            limit: int = PULL_BATCH) -> Delivery:
+    """On the server: the records its audit log names after `position` (at most `limit`
+    entries), and those `wanted`."""
+    specs = _specs()
+    order = {t.name: i for i, t in enumerate(Base.metadata.sorted_tables)}
+    wanted = {k: set(v) for k, v in wanted.items() if k in specs}
+    entries = server_session.execute(select(AuditEntry.seq, AuditEntry.register, AuditEntry.record_id)
+                                     .where(AuditEntry.seq > position).order_by(AuditEntry.seq).limit(limit)).all()
+    for e in entries:
+        if e.register in specs and e.record_id is not None:
+            wanted.setdefault(e.register, set()).add(e.record_id)
+    rows: list[tuple[str, list[dict[str, Any]], set[uuid.UUID]]] = []
+    for key in sorted(wanted, key=lambda k: order.get(specs[k].model.__tablename__, 0)):
+        table = specs[key].model.__table__
+        ids = list(wanted[key])
+        found: list[dict[str, Any]] = []
+        for start in range(0, len(ids), 500):
+            found += [dict(r) for r in server_session.execute(
+                select(table).where(table.c.id.in_(ids[start:start + 500]))).mappings()]
+        rows.append((key, found, set(ids) - {r["id"] for r in found}))
+    conflicts = [dict(r) for r in server_session.execute(
+        select(SyncConflict.__table__).where(SyncConflict.resolved_at.is_(None))).mappings()]
+    return Delivery(rows, conflicts, entries[-1].seq if entries else None, len(entries) < limit)
+
+
+def store(local_session: Session, delivery: Delivery) -> int:
+    """On the PC, in its transaction: the delivered rows written over its own, except records
+    with a change still waiting here (the next exchange sends it first); records the server
+    does not have (a change it refused) removed; the conflicts replaced; the position moved.
+    Returns the records written."""
+    specs = _specs()
+    waiting = set(local_session.scalars(select(OutboxEntry.record_id).where(OutboxEntry.sent_at.is_(None))))
+    connection = local_session.connection()
+    received = 0
+    stale: list[str] = []
+    copied: dict[str, set[uuid.UUID]] = {}
+    for key, found, _missing in delivery.rows:  # parents first
+        table = specs[key].model.__table__
+        found = [r for r in found if r["id"] not in waiting]
+        written, skipped = _upsert(connection, table, found)
+        received += written
+        stale += [f"{key}:{i}" for i in skipped]
+        copied[table.name] = {r["id"] for r in found} - set(skipped)
+    for key, _found, missing in reversed(delivery.rows):  # children first
+        table = specs[key].model.__table__
+        gone = [i for i in missing if i not in waiting]
+        if gone:
+            connection.execute(delete(table).where(table.c.id.in_(gone)))
+            copied.setdefault(table.name, set()).update(gone)
+    derived.rows_copied(connection, copied)  # a search index kept from these rows
+    conflict_table = SyncConflict.__table__
+    connection.execute(delete(conflict_table).where(conflict_table.c.resolved_at.is_(None)))
+    _upsert(connection, conflict_table, delivery.conflicts)
+    _set_state(local_session, stale=" ".join(stale),
+               **({"pulled": str(delivery.position)} if delivery.position is not None else {}))
+    return received
+
+
+def stale_wanted(state: dict[str, str]) -> dict[str, set[uuid.UUID]]:
+    """Records a clash kept back at the last pull, asked for again."""
+    wanted: dict[str, set[uuid.UUID]] = {}
+    for item in filter(None, state.get("stale", "").split()):
+        key, _sep, record_id = item.partition(":")
+        wanted.setdefault(key, set()).add(uuid.UUID(record_id))
+    return wanted
+
+
 def pull(local: Database, server: Database, result: ExchangeResult | None = None,
          refresh: dict[str, set[uuid.UUID]] | None = None) -> int:
     """Bring the records the server's audit log names since this PC's position (and those in
-    `refresh`), the open conflicts, and move the position.  A record with a change still
-    waiting on this PC is left as this PC has it (the next exchange sends the change first)."""
+    `refresh`), the open conflicts, and move the position."""
     result = result if result is not None else ExchangeResult()
-    specs = {spec.key: spec for spec in all_registers()}
-    order = {t.name: i for i, t in enumerate(Base.metadata.sorted_tables)}
     received = 0
-    wanted: dict[str, set[uuid.UUID]] = {k: set(v) for k, v in (refresh or {}).items() if k in specs}
+    wanted = {k: set(v) for k, v in (refresh or {}).items()}
     while True:
         with local.read() as s:
             state = read_state(s)
-        position = int(state.get("pulled", "0") or 0)
-        for item in filter(None, state.get("stale", "").split()):  # rows a clash kept back last time
-            key, _sep, record_id = item.partition(":")
-            if key in specs:
-                wanted.setdefault(key, set()).add(uuid.UUID(record_id))
+        for key, ids in stale_wanted(state).items():
+            wanted.setdefault(key, set()).update(ids)
         with server.snapshot() as ss:
-            entries = ss.execute(select(AuditEntry.seq, AuditEntry.register, AuditEntry.record_id)
-                                 .where(AuditEntry.seq > position).order_by(AuditEntry.seq).limit(PULL_BATCH)).all()
-            for e in entries:
-                if e.register in specs and e.record_id is not None:
-                    wanted.setdefault(e.register, set()).add(e.record_id)
-            rows: list[tuple[Table, list[dict[str, Any]], set[uuid.UUID]]] = []
-            keys = sorted(wanted, key=lambda k: order.get(specs[k].model.__tablename__, 0))
-            for key in keys:
-                table = specs[key].model.__table__
-                ids = list(wanted[key])
-                found: list[dict[str, Any]] = []
-                for start in range(0, len(ids), 500):
-                    found += [dict(r) for r in ss.execute(select(table).where(table.c.id.in_(ids[start:start + 500])))
-                              .mappings()]
-                rows.append((table, found, set(ids) - {r["id"] for r in found}))
-            conflicts = [dict(r) for r in ss.execute(select(SyncConflict.__table__)
-                                                     .where(SyncConflict.resolved_at.is_(None))).mappings()]
+            delivery = collect(ss, int(state.get("pulled", "0") or 0), wanted)
         with local.write(check_account=False) as ls:
-            waiting = set(ls.scalars(select(OutboxEntry.record_id).where(OutboxEntry.sent_at.is_(None))))
-            connection = ls.connection()
-            stale: list[str] = []
-            copied: dict[str, set[uuid.UUID]] = {}
-            for (table, found, _missing), key in zip(rows, keys):  # parents first
-                found = [r for r in found if r["id"] not in waiting]
-                written, skipped = _upsert(connection, table, found)
-                received += written
-                stale += [f"{key}:{i}" for i in skipped]
-                copied[table.name] = {r["id"] for r in found} - set(skipped)
-            for table, _found, missing in reversed(rows):  # children first
-                gone = [i for i in missing if i not in waiting]  # refused on the server: not kept here
-                if gone:
-                    connection.execute(delete(table).where(table.c.id.in_(gone)))
-                    copied.setdefault(table.name, set()).update(gone)
-            derived.rows_copied(connection, copied)  # a search index kept from these rows
-            conflict_table = SyncConflict.__table__
-            connection.execute(delete(conflict_table).where(conflict_table.c.resolved_at.is_(None)))
-            _upsert(connection, conflict_table, conflicts)
-            _set_state(ls, stale=" ".join(stale), **({"pulled": str(entries[-1].seq)} if entries else {}))
+            received += store(ls, delivery)
         wanted = {}
-        if len(entries) < PULL_BATCH:
+        if delivery.complete:
             result.received += received
             return received
 

@@ -21,13 +21,14 @@ from civaffairs.accounts.roles import Actor
 from civaffairs.audit import service as audit
 from civaffairs.core.clock import now_utc
 from civaffairs.core.errors import CivaffairsError, EditConflict, PermissionDenied
-from civaffairs.core.i18n import _
+from civaffairs.core.i18n import N_, _
 from civaffairs.records import service as records
 from civaffairs.records import values as V
 from civaffairs.records.spec import RegisterSpec, get_register
 from civaffairs.sync.models import AppliedChange, SyncConflict
 
 APPLIED, MERGED, CONFLICT, ALREADY = "applied", "merged", "conflict", "already"
+OUTCOME_LABELS = {APPLIED: N_("applied"), MERGED: N_("merged"), CONFLICT: N_("conflict"), ALREADY: N_("applied before")}
 
 
 @dataclass(frozen=True)
