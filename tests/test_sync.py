@@ -1,8 +1,8 @@
 """Several PCs on one office server (issue 13): each PC works on its own working copy; its
 changes are queued in the same transaction, applied on the server exactly once through the same
-services, merged field by field, or queued as conflicts that a person resolves.  The server here
-is a SQLite file (the exchange talks to any database); tests/test_sync_postgres.py runs the
-same against PostgreSQL."""
+services, merged field by field, or queued as conflicts that a person resolves.  The server is
+PostgreSQL (the office's engine, when the test server is configured) and a SQLite file (the
+exchange talks to either)."""
 from __future__ import annotations
 
 import uuid
@@ -24,23 +24,33 @@ from civaffairs.records import service as records
 from civaffairs.sync import conflicts, exchange
 from civaffairs.sync.models import AppliedChange, OutboxEntry, SyncConflict
 from civaffairs.sync.replay import Change
-from tests.helpers import check_in_values, quick_password_hashes, staff_values
+from tests.conftest import BACKENDS, POSTGRES_URL
+from tests.helpers import check_in_values, drop_postgres_schema, postgres_schema, quick_password_hashes, staff_values
 
 OFFICE = Actor("office", "办公室干事", Role.MEMBER, frozenset({1}))
 CLERK = Actor("clerk", "办公室文员", Role.MEMBER, frozenset({1}))
 ADMIN = Actor("admin", "管理员", Role.ADMINISTRATOR)
 
 
-@pytest.fixture
-def server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Database]:
+@pytest.fixture(params=BACKENDS)
+def server(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Database]:
+    """The office server with three accounts: a PostgreSQL schema (the real engine) or a SQLite file."""
     quick_password_hashes(monkeypatch)
-    db = open_database(tmp_path / "server")
+    schema = None
+    if request.param == "postgresql":
+        assert POSTGRES_URL
+        url, schema = postgres_schema(POSTGRES_URL)
+        db = open_database(tmp_path / "server", url)
+    else:
+        db = open_database(tmp_path / "server")
     with db.write() as s:
         admin = accounts.initialise_office(s, "麦积区民政局", "admin", "管理员", "admin-password-1", by=COMMAND_LINE_ACTOR)
         accounts.create_user(s, admin, "office", "办公室干事", "office-password-1", "member", [1])
         accounts.create_user(s, admin, "clerk", "办公室文员", "clerk-password-1", "member", [1])
     yield db
     db.dispose()
+    if schema is not None:
+        drop_postgres_schema(POSTGRES_URL or "", schema)
 
 
 def _pc(tmp_path: Path, server: Database, name: str) -> Database:
