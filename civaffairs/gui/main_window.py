@@ -55,6 +55,11 @@ class MainWindow(QMainWindow):
 
         self.idle_lock = IdleLock(self, ctx)  # also re-checks the account before every write
         self.idle_lock.sig_log_out.connect(self.sig_logout.emit)
+        self.exchanger = None  # a PC working with an office server: its exchanges, status and 同步 menu
+        if ctx.db.working_copy:
+            from civaffairs.gui.sync_status import install_sync
+
+            self.exchanger = install_sync(self)
         state = ctx.prefs.window_state("main")
         if state is None or not self.restoreGeometry(state):
             self.resize(1280, 800)
@@ -255,5 +260,7 @@ class MainWindow(QMainWindow):
         self.ctx.prefs.sync()
         self.overview.shutdown()
         self.daily_backup.stop()
+        if self.exchanger is not None:
+            self.exchanger.stop()
         self.ctx.ops.wait_all()
         super().closeEvent(event)
