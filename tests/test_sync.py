@@ -113,8 +113,11 @@ def test_a_change_reaches_the_server_once_with_its_id_and_then_the_other_pc(serv
     with server.read() as s:  # applied through the service: audited as the user who made it
         entry = s.scalars(select(AuditEntry).where(AuditEntry.record_id == staff.id)).one()
         assert (entry.action, entry.actor) == ("create", "office")
-    assert exchange.exchange(b, server).received >= 1
+    got = exchange.exchange(b, server)
+    assert got.received == 1 and got.registers == {bo.STAFF.key}  # the list to refresh
     assert _values(b, staff.id)["name"] == "王芳"  # type: ignore[index]
+    again = exchange.exchange(b, server)  # nothing new: nothing written, no list refreshed
+    assert again.received == 0 and not again.registers
 
 
 def test_an_exchange_cut_off_after_the_server_committed_applies_nothing_twice(server: Database,

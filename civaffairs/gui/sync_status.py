@@ -160,8 +160,9 @@ def server_database(url: str) -> Database:
 
 class Exchanger(QObject):
     """Runs `civaffairs.sync.exchange.exchange` every `EXCHANGE_EVERY_MS` and soon after each
-    save, never two at once, never on the GUI thread.  When an exchange brought records, every
-    open list refreshes (`ops.sig_changed` with no keys: everything)."""
+    save, never two at once, never on the GUI thread.  When an exchange changed records here, the
+    open lists of their registers refresh (`ops.sig_changed` with their keys; with none when
+    only the conflicts changed: everything)."""
 
     sig_started = Signal()
     sig_exchanged = Signal(object, object)  # ExchangeResult or None, the error or None
@@ -272,10 +273,10 @@ class Exchanger(QObject):
         if error is not None and not isinstance(error, DatabaseUnreachable):
             log.warning("exchange with the office server failed", exc_info=error)
         emit(self.sig_exchanged, result, error)
-        if result is not None and (result.received or result.conflicts):
+        if result is not None and (result.registers or result.conflicts):
             self._announcing = True  # our own announcement asks for no exchange
             try:
-                emit(self.ctx.ops.sig_changed, frozenset())
+                emit(self.ctx.ops.sig_changed, frozenset(result.registers))
             finally:
                 self._announcing = False
 

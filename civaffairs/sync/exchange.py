@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -45,10 +45,12 @@ class ExchangeResult:
     merged: int = 0
     conflicts: int = 0
     received: int = 0
+    registers: set[str] = field(default_factory=set)  # whose records changed on this PC (the lists to refresh)
 
     def summary(self) -> str:
         return _("Sent {sent} changes ({applied} applied, {merged} merged, {conflicts} conflicts); "
-                 "received {received} records.").format(**self.__dict__)
+                 "received {received} records.").format(sent=self.sent, applied=self.applied, merged=self.merged,
+                                                        conflicts=self.conflicts, received=self.received)
 
 
 @dataclass(frozen=True)
@@ -261,11 +263,11 @@ def collect(server_session: Session, position: int, wanted: dict[str, set[uuid.U
     return Delivery(rows, conflicts, entries[-1].seq if entries else None, len(entries) < limit)
 
 
-def store(local_session: Session, delivery: Delivery) -> int:
-    """On the PC, in its transaction: the delivered rows written over its own, except records
-    with a change still waiting here (the next exchange sends it first); records the server
-    does not have (a change it refused) removed; the conflicts replaced; the position moved.
-    Returns the records written."""
+def store(local_session: Session, delivery: Delivery, registers: set[str] | None = None) -> int:
+    """On the PC, in its transaction: the delivered rows written over its own where they differ,
+    except records with a change still waiting here (the next exchange sends it first); records
+    the server does not have (a change it refused) removed; the conflicts replaced; the position
+    moved.  Returns the records written; adds their registers to `registers`."""
     specs = _specs()
     waiting = set(local_session.scalars(select(OutboxEntry.record_id).where(OutboxEntry.sent_at.is_(None))))
     connection = local_session.connection()
@@ -275,16 +277,23 @@ def store(local_session: Session, delivery: Delivery) -> int:
     for key, found, _missing in delivery.rows:  # parents first
         table = specs[key].model.__table__
         found = [r for r in found if r["id"] not in waiting]
+        held = {r["id"]: dict(r) for start in range(0, len(found), 500) for r in connection.execute(
+            select(table).where(table.c.id.in_([f["id"] for f in found[start:start + 500]]))).mappings()}
+        found = [r for r in found if held.get(r["id"]) != r]  # what this PC has already is not written again
         written, skipped = _upsert(connection, table, found)
         received += written
+        if written and registers is not None:
+            registers.add(key)
         stale += [f"{key}:{i}" for i in skipped]
         copied[table.name] = {r["id"] for r in found} - set(skipped)
     for key, _found, missing in reversed(delivery.rows):  # children first
         table = specs[key].model.__table__
         gone = [i for i in missing if i not in waiting]
         if gone:
-            connection.execute(delete(table).where(table.c.id.in_(gone)))
+            removed = connection.execute(delete(table).where(table.c.id.in_(gone))).rowcount
             copied.setdefault(table.name, set()).update(gone)
+            if removed and registers is not None:
+                registers.add(key)
     derived.rows_copied(connection, copied)  # a search index kept from these rows
     conflict_table = SyncConflict.__table__
     connection.execute(delete(conflict_table).where(conflict_table.c.resolved_at.is_(None)))
@@ -318,7 +327,7 @@ def pull(local: Database, server: Database, result: ExchangeResult | None = None
         with server.snapshot() as ss:
             delivery = collect(ss, int(state.get("pulled", "0") or 0), wanted)
         with local.write(check_account=False) as ls:
-            received += store(ls, delivery)
+            received += store(ls, delivery, result.registers)
         wanted = {}
         if delivery.complete:
             result.received += received
