@@ -4,6 +4,8 @@
 #   scripts/pg_throwaway.sh start [PORT]   start a server, print its SQLAlchemy URL on stdout
 #   scripts/pg_throwaway.sh url            print the URL of the running server
 #   scripts/pg_throwaway.sh stop [DIR]     stop the server and delete its folder
+#   scripts/pg_throwaway.sh kill           stop it as a crash would (pg_ctl stop -m immediate), keep it
+#   scripts/pg_throwaway.sh restart        start a killed server again, on its port
 #
 # `start` makes a temporary folder (mktemp -d), runs initdb in it with trust
 # authentication for the superuser "postgres", starts the server on 127.0.0.1 only
@@ -24,6 +26,13 @@ set -euo pipefail
 
 DB_NAME="${PG_THROWAWAY_DB:-civaffairs_test}"
 RUN_USER="${PG_THROWAWAY_USER:-civpg}"
+# Tuned for speed (a crash may lose the last commits) unless PG_THROWAWAY_DURABLE=1: a test
+# that kills the server and counts what survived needs every acknowledged commit kept.
+if [ "${PG_THROWAWAY_DURABLE:-0}" = 1 ]; then
+    TUNING=""
+else
+    TUNING="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+fi
 STATE_FILE="${PG_THROWAWAY_STATE:-${TMPDIR:-/tmp}/civaffairs-pg-throwaway.$(id -u).state}"
 
 log() { echo "pg_throwaway: $*" >&2; }
@@ -95,7 +104,7 @@ cmd_start() {
     for attempt in 1 2 3 4 5; do
         port="${requested_port:-$(free_port)}"
         if as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-            -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+            -o "-p $port -k $dir -c listen_addresses=127.0.0.1 $TUNING" \
             start >&2; then
             started=1
             break
@@ -150,9 +159,28 @@ cmd_stop() {
     log "stopped"
 }
 
+# For tests of what survives a server that dies: the folder and the port stay.
+cmd_kill() {
+    local bin
+    read_state || die "no running server recorded in $STATE_FILE"
+    bin="$(find_pg_bin)" || die "pg_ctl not found"
+    as_pg "$bin/pg_ctl" -D "$STATE_DIR/data" -m immediate -w -t 60 stop >&2
+}
+
+cmd_restart() {
+    local bin
+    read_state || die "no server recorded in $STATE_FILE"
+    bin="$(find_pg_bin)" || die "pg_ctl not found"
+    as_pg "$bin/pg_ctl" -D "$STATE_DIR/data" -l "$STATE_DIR/server.log" -w -t 60 \
+        -o "-p $STATE_PORT -k $STATE_DIR -c listen_addresses=127.0.0.1 $TUNING" \
+        start >&2
+}
+
 case "${1:-}" in
     start) shift; cmd_start "$@" ;;
     stop) shift; cmd_stop "$@" ;;
+    kill) cmd_kill ;;
+    restart) cmd_restart ;;
     url) cmd_url ;;
-    *) echo "usage: $0 start [PORT] | url | stop [DIR]" >&2; exit 2 ;;
+    *) echo "usage: $0 start [PORT] | url | stop [DIR] | kill | restart" >&2; exit 2 ;;
 esac

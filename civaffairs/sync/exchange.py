@@ -325,7 +325,7 @@ def pull(local: Database, server: Database, result: ExchangeResult | None = None
         for key, ids in stale_wanted(state).items():
             wanted.setdefault(key, set()).update(ids)
         with server.snapshot() as ss:
-            delivery = collect(ss, int(state.get("pulled", "0") or 0), wanted)
+            delivery = collect(ss, int(state.get("pulled", "0") or 0), wanted, limit=PULL_BATCH)
         with local.write(check_account=False) as ls:
             received += store(ls, delivery, result.registers)
         wanted = {}
