@@ -284,3 +284,43 @@ def test_an_action_that_would_not_reach_the_server_is_refused_on_a_working_copy(
         assert s.scalar(select(func.count()).select_from(Notice)) == 0
     with server.write() as s:  # on the server itself (or a single PC) as before
         notices.create_draft(s, OFFICE, 1, "assistance", today=date(2021, 10, 25))
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_single_pcs_database_moves_onto_a_new_server_and_others_join_it(
+        backend: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    quick_password_hashes(monkeypatch)
+    single = open_database(tmp_path / "single")
+    with single.write() as s:
+        admin = accounts.initialise_office(s, "麦积区民政局", "admin", "管理员", "admin-password-1", by=COMMAND_LINE_ACTOR)
+        accounts.create_user(s, admin, "office", "办公室干事", "office-password-1", "member", [1])
+        staff = records.create(s, OFFICE, bo.STAFF, staff_values(name="王芳"))
+    schema = None
+    if backend == "postgresql":
+        url, schema = postgres_schema(POSTGRES_URL or "")
+        new_server = open_database(tmp_path / "srv", url)
+    else:
+        new_server = open_database(tmp_path / "srv")
+    try:
+        with new_server.read() as s:
+            assert s.get(bo.STAFF.model, staff.id) is None
+        exchange.publish(single, new_server, new_server.url)
+        assert single.working_copy and _values(new_server, staff.id)["name"] == "王芳"  # type: ignore[index]
+        with pytest.raises(records.ValidationError):  # not twice, and not onto a server in use
+            exchange.publish(single, new_server, new_server.url)
+        joined = open_database(tmp_path / "joined")
+        exchange.join(joined, new_server, new_server.url)
+        with single.write() as s:  # the first PC goes on working, now through the server
+            records.update(s, OFFICE, bo.STAFF, staff.id, 1, {"post": "科长"})
+        assert exchange.exchange(single, new_server).applied == 1
+        exchange.exchange(joined, new_server)
+        assert _values(joined, staff.id)["post"] == "科长"  # type: ignore[index]
+        with new_server.read() as s:  # the audit chain came along whole
+            from civaffairs.audit.chain import verify_chain
+            assert verify_chain(s, COMMAND_LINE_ACTOR).intact
+        joined.dispose()
+    finally:
+        single.dispose()
+        new_server.dispose()
+        if schema:
+            drop_postgres_schema(POSTGRES_URL or "", schema)

@@ -15,6 +15,8 @@ def add_parsers(sub, common: argparse.ArgumentParser) -> None:  # type: ignore[n
     what.add_argument("--status", action="store_true", help=_("show the exchange's state and the waiting changes"))
     what.add_argument("--join", metavar="URL", help=_("make this PC's (empty) database a working copy of the office "
                                                       "server at URL, e.g. postgresql+psycopg://user:password@server/civaffairs"))
+    what.add_argument("--publish", metavar="URL", help=_("move this single PC's database onto a new, empty office "
+                                                         "server at URL; this PC then works on a copy of it"))
     what.add_argument("--export", metavar="FILE", help=_("write this PC's waiting changes to an exchange file (a USB drive)"))
     what.add_argument("--import", dest="import_file", metavar="FILE",
                       help=_("apply an exchange file: a PC's changes (on a PC connected to the server, or the server) "
@@ -41,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
 
     load_all()
     job = {"conflicts": _conflicts}.get(args.command) or (
-        _status if args.status else _join if args.join else _export if args.export
+        _status if args.status else _join if args.join else _publish if args.publish else _export if args.export
         else _import if args.import_file else _exchange)
     try:
         return run_job(args, lambda db: job(db, args))
@@ -101,6 +103,22 @@ def _join(local, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-de
     finally:
         server.dispose()
     print(_("This PC now works on a copy of the office server ({rows} rows copied).").format(rows=copied))
+    return 0
+
+
+def _publish(local, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-def]
+    from civaffairs.db.database import Database
+    from civaffairs.db.migrate import upgrade
+    from civaffairs.sync import exchange
+
+    server = Database(args.publish)
+    try:
+        upgrade(server.engine)  # a new server: the program's tables made there first
+        copied = exchange.publish(local, server, args.publish)
+    finally:
+        server.dispose()
+    print(_("This database is now on the office server ({rows} rows copied); this PC works on a copy of it. "
+            "Other PCs join with: civaffairs sync --join URL").format(rows=copied))
     return 0
 
 

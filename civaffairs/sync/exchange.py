@@ -146,6 +146,50 @@ def join(local: Database, server: Database, server_url_text: str, *, progress: P
     return copied
 
 
+def publish(local: Database, server: Database, server_url_text: str, *, progress: Progress | None = None) -> int:
+    """Move a single PC's database onto a new, empty office server (migrated to this program's
+    version): every table copied up in one server transaction; this PC then works on a copy of
+    it, and other PCs join.  Returns the rows copied."""
+    from civaffairs.accounts.models import User
+    from civaffairs.db.migrate import current_revision
+    from civaffairs.sync.files import ensure_office_key
+
+    if current_revision(local.engine) != current_revision(server.engine):
+        raise ValidationError.at("", _("The office server's database is at another version than this program; "
+                                       "update the program on every PC (or the server) first."))
+    with local.read() as s:
+        if server_url(s):
+            raise ValidationError.at("", _("This PC already works with an office server."))
+    with server.read() as ss:
+        if (ss.scalar(select(func.count()).select_from(AuditEntry)) or 0) or \
+                (ss.scalar(select(func.count()).select_from(User)) or 0):
+            raise ValidationError.at("", _("The office server already holds records; a database is moved only onto "
+                                           "an empty one."))
+    tables = [t for t in Base.metadata.sorted_tables if t.name not in NOT_COPIED]
+    copied = 0
+    with local.snapshot() as ls, server.write(check_account=False) as ss:
+        total = sum(ls.scalar(select(func.count()).select_from(t)) or 0 for t in tables)
+        position = ls.scalar(select(func.max(AuditEntry.seq))) or 0
+        connection = ss.connection()
+        for t in reversed(tables):
+            connection.execute(delete(t))
+        for t in tables:
+            for rows in _chunks(ls.execute(select(t)).mappings(), COPY_BATCH):
+                connection.execute(insert(t), rows)
+                copied += len(rows)
+                if progress:
+                    progress(copied, total)
+        ensure_office_key(ss)
+        key_row = dict(ss.execute(select(Base.metadata.tables["office_setting"])
+                                  .where(Base.metadata.tables["office_setting"].c.key == "exchange_key")).mappings().one())
+    with local.write(check_account=False) as ls:
+        _upsert(ls.connection(), Base.metadata.tables["office_setting"], [key_row])
+        _set_state(ls, server=server_url_text, pc=str(uuid.uuid4()), pulled=str(position),
+                   last_exchange=now_utc().isoformat(), last_error="")
+    local.working_copy = True
+    return copied
+
+
 def _chunks(rows: Iterable[Any], size: int) -> Iterable[list[dict[str, Any]]]:
     batch: list[dict[str, Any]] = []
     for r in rows:
