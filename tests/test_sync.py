@@ -175,8 +175,13 @@ def test_the_same_field_changed_on_two_pcs_is_a_conflict_resolved_by_keeping_one
     assert (c.kind, c.field, c.mine, c.theirs, c.mine_by, c.theirs_by) == (
         "same_field", "post", "科长", "副科长", "clerk", "office")
     assert c.field_title and c.register_name and "两台" in c.reason
-    with b.read() as s:  # the PC has the queue too (the overview counts it)
+    with b.read() as s:  # the PC has the queue too, and the overview puts it first among the alerts
         assert conflicts.count_open(s) == 1
+        from civaffairs.core.clock import today_local
+        from civaffairs.reports import series
+
+        alerts = series.overview(s, OFFICE, series.default_period(today_local()), today_local()).alerts
+        assert (alerts[0].figure.key, alerts[0].figure.value) == ("sync_conflicts_open", 1)
     outsider = Actor("institutions", "养老股干事", Role.MEMBER, frozenset({2}))
     with pytest.raises(records.PermissionDenied):
         with server.write() as s:

@@ -27,7 +27,7 @@ DEFAULT_DAYS = 30  # the overview's period unless the user picks another: the la
 # The order of the alerts at the top of the overview (the issue's list); others follow in the
 # order of the groups.
 ALERT_ORDER = (
-    "nat_positive", "nat_all_negative", "entries_abnormal_today", "supervision_corrections_overdue",
+    "sync_conflicts_open", "nat_positive", "nat_all_negative", "entries_abnormal_today", "supervision_corrections_overdue",
     "paperwork_overdue_today", "reserves_below_target", "reserves_nearly_spent", "stock_near_expiry",
 )
 # A period's figure that today's figure of the same group says better: not alerted twice.
@@ -74,6 +74,13 @@ class Overview:
         raise KeyError(key)
 
 
+def _open_conflicts(session: Session) -> int:
+    """The open conflicts between PCs (a working copy holds the server's list; elsewhere none)."""
+    from civaffairs.sync.conflicts import count_open
+
+    return count_open(session)
+
+
 def _alert_rank(f: Figure) -> int:
     return ALERT_ORDER.index(f.key) if f.key in ALERT_ORDER else len(ALERT_ORDER)
 
@@ -105,5 +112,10 @@ def overview(session: Session, actor: Actor, period: Period, today: date,
                 alerts.append(Alert(section.title, f))
         if hasattr(module, "chart_series"):
             charts.extend(module.chart_series(session, actor, period))
+    conflicts = _open_conflicts(session)
+    if conflicts:
+        alerts.append(Alert(_("Several PCs"), Figure(
+            "sync_conflicts_open", _("Open conflicts between PCs (冲突处理)"), conflicts, alert=True,
+            note=_("Changes made on two PCs that could not be merged by themselves; resolve them in 冲突处理."))))
     alerts.sort(key=lambda a: _alert_rank(a.figure))  # stable: the groups' order within a rank
     return Overview(period, today, tuple(alerts), tuple(groups), tuple(charts), tuple(missing))
