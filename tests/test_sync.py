@@ -271,22 +271,27 @@ def test_an_unreachable_server_keeps_the_changes_and_says_so(server: Database, p
 
 def test_an_action_that_would_not_reach_the_server_is_refused_on_a_working_copy(
         server: Database, pcs: tuple[Database, Database]) -> None:
-    """Notices are not exchanged yet (their numbers need the server): a draft made on a working
-    copy is refused in Chinese and nothing of it is saved, rather than kept where the server
-    would never see it."""
+    """Numbers are not drawn on a working copy yet (they need blocks reserved on the server):
+    issuing a notice there is refused in Chinese and nothing of it is saved, rather than kept
+    where the server would never see it (or under a number another PC gives too)."""
     from datetime import date
 
     from civaffairs.notices import service as notices
-    from civaffairs.notices.models import Notice
+    from civaffairs.numbering.models import IssuedNumber
     from civaffairs.sync.capture import NeedsServer
 
     a, _b = pcs
+    with a.write() as s:
+        notice_id = notices.create_draft(s, OFFICE, 1, "blank", today=date(2021, 10, 25))
+        notices.update_draft(s, OFFICE, notice_id, 1, title="关于做好值班值守工作的通知", body="请各股室做好值班值守工作。",
+                             signatory="麦积区民政局", printing_office="麦积区民政局办公室")
     with pytest.raises(NeedsServer) as e:
         with a.write() as s:
-            notices.create_draft(s, OFFICE, 1, "assistance", today=date(2021, 10, 25))
-    assert "服务器" in e.value.message and "notice" in e.value.message
+            notices.issue(s, OFFICE, notice_id, "麦民发", date(2021, 10, 25))
+    assert "服务器" in e.value.message
     with a.read() as s:
-        assert s.scalar(select(func.count()).select_from(Notice)) == 0
+        assert s.scalar(select(func.count()).select_from(IssuedNumber)) == 0
+        assert notices.get(s, OFFICE, notice_id).document_number in (None, "")
     with server.write() as s:  # on the server itself (or a single PC) as before
         notices.create_draft(s, OFFICE, 1, "assistance", today=date(2021, 10, 25))
 
@@ -329,3 +334,39 @@ def test_a_single_pcs_database_moves_onto_a_new_server_and_others_join_it(
         new_server.dispose()
         if schema:
             drop_postgres_schema(POSTGRES_URL or "", schema)
+
+
+def test_notice_drafts_made_on_a_working_copy_reach_the_server_with_their_id(
+        server: Database, pcs: tuple[Database, Database]) -> None:
+    """A service that writes more than register records (a notice draft) travels as one call,
+    made again on the server by the same function; two PCs editing one draft apart: the second
+    is a conflict that says what the first changed, and keeping it makes the edit again."""
+    from datetime import date
+
+    from civaffairs.notices import service as notices
+    from civaffairs.notices.models import Notice
+
+    a, b = pcs
+    with a.write() as s:
+        notice_id = notices.create_draft(s, OFFICE, 1, "assistance", today=date(2021, 10, 25))
+    assert exchange.exchange(a, server).applied == 1
+    with server.read() as s:
+        assert notices.get(s, OFFICE, notice_id).title
+    exchange.exchange(b, server)
+    with b.read() as s:
+        assert s.get(Notice, notice_id) is not None  # came down with the pull
+    with a.write() as s:
+        notices.update_draft(s, OFFICE, notice_id, 1, title="关于做好冬季疫情防控工作的通知")
+    with b.write() as s:
+        notices.update_draft(s, CLERK, notice_id, 1, title="关于加强值班值守的通知")
+    exchange.exchange(a, server)
+    assert exchange.exchange(b, server).conflicts == 1
+    with server.read() as s:
+        assert notices.get(s, OFFICE, notice_id).title == "关于做好冬季疫情防控工作的通知"
+        (c,) = conflicts.open_conflicts(s, OFFICE)
+    assert c.kind == "refused" and c.command == "call" and "标题" in c.reason
+    with server.write() as s:
+        conflicts.resolve(s, CLERK, c.id, conflicts.MINE)
+    exchange.exchange(a, server)
+    with a.read() as s:
+        assert notices.get(s, OFFICE, notice_id).title == "关于加强值班值守的通知"

@@ -43,10 +43,12 @@ from civaffairs.notices.data import (
 from civaffairs.notices.models import Notice
 from civaffairs.numbering import service as numbering
 from civaffairs.numbering.data import NumberKind, register_kind
+from civaffairs.sync.capture import replayable, synced_table
 
 REGISTER = "notices.notice"
 NUMBER_REGISTER = numbering.REGISTER
 DOCUMENT = register_kind(NumberKind("document", N_("Document number"), format=format_document_number))
+synced_table(REGISTER, Notice)  # a working copy's notices come down with the pull
 
 MAX_TITLE = 200
 MAX_SHORT = 100
@@ -332,9 +334,11 @@ def _flush(session: Session) -> None:
         raise EditConflict([], deleted=False) from None
 
 
+@replayable("notices.create_draft", register=REGISTER, returns_id="notice_id")
 def create_draft(session: Session, actor: Actor, group: int, template_key: str, *,
-                 today: date | None = None) -> uuid.UUID:
-    """A new draft of `group` from a template, filled with the office's name and today's date."""
+                 today: date | None = None, notice_id: uuid.UUID | None = None) -> uuid.UUID:
+    """A new draft of `group` from a template, filled with the office's name and today's date.
+    `notice_id`: the id a working copy gave it (the server making the same draft)."""
     _check_group(group)
     _require_draft(actor, group)
     try:
@@ -343,13 +347,14 @@ def create_draft(session: Session, actor: Actor, group: int, template_key: str, 
         raise ValidationError.at("template_key", _("There is no notice template “{key}”.").format(key=template_key)) from None
     day = today or today_local()
     values = _clean(tpl.filled(office=accounts.office_name(session), today=day))
-    return _add_draft(session, actor, group, template_key, values)
+    return _add_draft(session, actor, group, template_key, values, notice_id=notice_id)
 
 
 def _add_draft(session: Session, actor: Actor, group: int, template_key: str, values: Mapping[str, Any],
-               corrects: Notice | None = None) -> uuid.UUID:
+               corrects: Notice | None = None, notice_id: uuid.UUID | None = None) -> uuid.UUID:
     now = now_utc()
-    n = Notice(group=group, status=NoticeStatus.DRAFT.value, template_key=template_key,
+    n = Notice(**({"id": notice_id} if notice_id is not None else {}),
+               group=group, status=NoticeStatus.DRAFT.value, template_key=template_key,
                corrects_id=corrects.id if corrects else None, **values,
                created_at=now, created_by=actor.username, updated_at=now, updated_by=actor.username)
     session.add(n)
@@ -363,6 +368,8 @@ def _add_draft(session: Session, actor: Actor, group: int, template_key: str, va
     return n.id
 
 
+@replayable("notices.update_draft", register=REGISTER, record_arg="notice_id", version_arg="expected_version",
+            model=Notice)
 def update_draft(session: Session, actor: Actor, notice_id: uuid.UUID, expected_version: int,
                  **fields: Any) -> NoticeData:
     """Save an edit of a draft made to version `expected_version`.  Refused once issued (the text
@@ -392,6 +399,8 @@ def update_draft(session: Session, actor: Actor, notice_id: uuid.UUID, expected_
     return get(session, actor, notice_id)
 
 
+@replayable("notices.discard_draft", register=REGISTER, record_arg="notice_id", version_arg="expected_version",
+            model=Notice)
 def discard_draft(session: Session, actor: Actor, notice_id: uuid.UUID, expected_version: int) -> None:
     """Throw a draft away (into the recycle bin).  Issued notices are never deleted."""
     n = _load(session, notice_id)
@@ -407,7 +416,9 @@ def discard_draft(session: Session, actor: Actor, notice_id: uuid.UUID, expected
     audit.record(session, actor, "delete", REGISTER, n.id, record_version=n.version, label=_label(n), at=now)
 
 
-def make_correction(session: Session, actor: Actor, notice_id: uuid.UUID) -> uuid.UUID:
+@replayable("notices.make_correction", register=REGISTER, returns_id="correction_id")
+def make_correction(session: Session, actor: Actor, notice_id: uuid.UUID, *,
+                    correction_id: uuid.UUID | None = None) -> uuid.UUID:
     """A correction of an issued (or cancelled) notice: a new draft with the same text that points
     to it; the old notice stays as it was."""
     old = _load(session, notice_id)
@@ -417,7 +428,7 @@ def make_correction(session: Session, actor: Actor, notice_id: uuid.UUID) -> uui
     values = {name: getattr(old, name) for name in FIELD_LABELS}
     values["attachments"] = list(old.attachments or [])
     values["document_date"] = today_local()
-    return _add_draft(session, actor, old.group, old.template_key, values, corrects=old)
+    return _add_draft(session, actor, old.group, old.template_key, values, corrects=old, notice_id=correction_id)
 
 
 # ------------------------------------------------------------------ numbers

@@ -3,8 +3,13 @@
 database that is not a working copy (a single PC, or the office server itself) it does nothing."""
 from __future__ import annotations
 
+import functools
+import inspect
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import event, func, select
@@ -76,6 +81,8 @@ def queue(session: Session, actor: Actor, command: str, spec: RegisterSpec, reco
     if not is_working_copy(session):
         return
     session.info.setdefault(QUEUED, set()).add(record_id)
+    if session.info.get(IN_COMMAND):
+        return  # part of a queued service call, which travels whole
     session.add(OutboxEntry(position=_next_position(session), made_at=now_utc(), actor=actor.username,
                             command=command, register=spec.key, record_id=record_id, record_label=label[:200],
                             payload=dict(payload)))
@@ -90,6 +97,8 @@ def queue_created(session: Session, actor: Actor, spec: RegisterSpec,
     from civaffairs.records.service import BULK_CHUNK, insert_rows
 
     session.info.setdefault(QUEUED, set()).update(record_id for record_id, *_rest in rows)
+    if session.info.get(IN_COMMAND):
+        return
     first, now = _next_position(session), now_utc()
     entries = [dict(id=new_id(), position=first + i, made_at=now, actor=actor.username, command="create",
                     register=spec.key, record_id=record_id, record_label=label[:200],
@@ -109,3 +118,135 @@ def update_payload(spec: RegisterSpec, version: int, before: Mapping[str, Any], 
     keep = [n for n in names if spec.field(n).in_form]
     return {"version": version, "base": form_json(spec, before, keep), "new": form_json(spec, after, keep),
             "accepted": list(accepted)}
+
+
+# ------------------------------------------------------------------ service calls as changes
+
+IN_COMMAND = "civaffairs_in_command"  # Session.info: a replayable call is running (inner changes go with it)
+
+
+@dataclass(frozen=True)
+class Command:
+    """A service function whose calls on a working copy travel to the server whole, to be made
+    there again by the same function (the same rules, rights and audit)."""
+
+    name: str
+    fn: Callable[..., Any]
+    register: str  # the audit register of what it changes (its rows come down with the pull)
+    record_arg: str | None  # the argument naming the record it acts on
+    returns_id: str | None  # the argument that takes, on the server, the id the call returned here
+    version_arg: str | None  # the argument holding the version the clerk saw (refreshed by "keep mine")
+    model: Any = None  # the table of `record_arg`'s record, for its current version
+
+
+COMMANDS: dict[str, Command] = {}
+SYNCED_TABLES: dict[str, Any] = {}
+"""Tables that are not a register's but come down with the pull all the same, by the audit
+register their changes are recorded under (a notice's rows under "notices.notice")."""
+
+
+def synced_table(register: str, model: Any) -> None:
+    SYNCED_TABLES[register] = model
+
+
+def replayable(name: str, *, register: str, record_arg: str | None = None, returns_id: str | None = None,
+               version_arg: str | None = None, model: Any = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Mark a service function (session, actor, ...) whose changes are not all made through the
+    records service: on a working copy, a call is queued as one change with its arguments, and
+    every row it wrote goes with it.  On any other database it runs as it always did."""
+    def wrap(fn: Callable[..., Any]) -> Callable[..., Any]:
+        signature = inspect.signature(fn)
+
+        @functools.wraps(fn)
+        def call(session: Session, actor: Actor, *args: Any, **kwargs: Any) -> Any:
+            if not is_working_copy(session) or session.info.get(IN_COMMAND):
+                return fn(session, actor, *args, **kwargs)
+            bound = signature.bind(session, actor, *args, **kwargs)
+            bound.apply_defaults()
+            arguments = {k: v for k, v in list(bound.arguments.items())[2:]}
+            before = set(session.info.get(WRITTEN, set()))
+            session.info[IN_COMMAND] = True
+            try:
+                result = fn(session, actor, *args, **kwargs)
+                session.flush()
+            finally:
+                session.info.pop(IN_COMMAND, None)
+            written = set(session.info.get(WRITTEN, set())) - before
+            session.info.setdefault(QUEUED, set()).update(i for _t, i in written)
+            if returns_id is not None and isinstance(result, uuid.UUID):
+                arguments[returns_id] = result
+            record_id = arguments.get(record_arg) if record_arg else result
+            session.add(OutboxEntry(
+                position=_next_position(session), made_at=now_utc(), actor=actor.username, command="call",
+                register=register, record_id=record_id if isinstance(record_id, uuid.UUID) else uuid.UUID(int=0),
+                record_label="", payload={"name": name, "args": to_json(arguments),
+                                          "numbers": session.info.pop(NUMBERS_GIVEN, [])}))
+            session.flush()
+            return result
+
+        COMMANDS[name] = Command(name, fn, register, record_arg, returns_id, version_arg, model)
+        return call
+    return wrap
+
+
+def call_again(session: Session, actor: Actor, name: str, arguments: Mapping[str, Any]) -> Any:
+    """A queued call made again (on the server, or by whoever resolves its conflict)."""
+    command = COMMANDS[name]
+    args: list[Any] = []
+    kwargs: dict[str, Any] = {}
+    for parameter in list(inspect.signature(command.fn).parameters.values())[2:]:
+        if parameter.name not in arguments:
+            continue
+        value = arguments[parameter.name]
+        if parameter.kind is inspect.Parameter.VAR_KEYWORD:
+            kwargs.update(value)
+        elif parameter.kind is inspect.Parameter.VAR_POSITIONAL:
+            args.extend(value)
+        elif parameter.kind is inspect.Parameter.POSITIONAL_ONLY:
+            args.append(value)
+        else:
+            kwargs[parameter.name] = value
+    return command.fn(session, actor, *args, **kwargs)
+
+
+NUMBERS_GIVEN = "civaffairs_numbers_given"  # Session.info: numbers a working copy drew in this call
+
+
+def to_json(value: Any) -> Any:
+    """Arguments as JSON, their types kept (an id stays an id, a date a date)."""
+    if isinstance(value, uuid.UUID):
+        return {"$uuid": str(value)}
+    if isinstance(value, datetime):
+        return {"$datetime": value.isoformat()}
+    if isinstance(value, date):
+        return {"$date": value.isoformat()}
+    if isinstance(value, time):
+        return {"$time": value.isoformat()}
+    if isinstance(value, Decimal):
+        return {"$decimal": str(value)}
+    if isinstance(value, Mapping):
+        return {"$map": [[to_json(k), to_json(v)] for k, v in value.items()]}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [to_json(v) for v in value]
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    raise TypeError(f"cannot queue an argument of type {type(value).__name__}")
+
+
+def from_json(value: Any) -> Any:
+    if isinstance(value, list):
+        return [from_json(v) for v in value]
+    if isinstance(value, dict):
+        if "$uuid" in value:
+            return uuid.UUID(value["$uuid"])
+        if "$datetime" in value:
+            return datetime.fromisoformat(value["$datetime"])
+        if "$date" in value:
+            return date.fromisoformat(value["$date"])
+        if "$time" in value:
+            return time.fromisoformat(value["$time"])
+        if "$decimal" in value:
+            return Decimal(value["$decimal"])
+        if "$map" in value:
+            return {from_json(k): from_json(v) for k, v in value["$map"]}
+    return value

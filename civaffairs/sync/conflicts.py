@@ -85,9 +85,14 @@ def resolve(session: Session, actor: Actor, conflict_id: uuid.UUID, choice: str,
         raise NotFound(_("This conflict no longer exists."))
     if conflict.resolved_at is not None:
         raise ValidationError.at("", _("This conflict was resolved by {user} already.").format(user=conflict.resolved_by))
-    spec = get_register(conflict.register)
-    if not actor.can_write(spec.group):
-        raise PermissionDenied(_("Your account may not change the register “{register}”.").format(register=spec.name))
+    try:
+        spec = get_register(conflict.register)
+    except KeyError:  # a service call's (a notice): keeping it runs the call, which checks the rights
+        if choice == THEIRS and not actor.is_administrator and actor.username != conflict.mine_by:
+            raise PermissionDenied(_("Only an administrator or the person who made this change may drop it.")) from None
+    else:
+        if not actor.can_write(spec.group):
+            raise PermissionDenied(_("Your account may not change the register “{register}”.").format(register=spec.name))
     if choice != THEIRS:
         _keep_mine(session, actor, conflict, value if choice == EDIT else None, edited=choice == EDIT)
     now = now_utc()
@@ -99,9 +104,22 @@ def resolve(session: Session, actor: Actor, conflict_id: uuid.UUID, choice: str,
 
 def _keep_mine(session: Session, actor: Actor, conflict: SyncConflict, value: Any, *, edited: bool) -> None:
     """The PC's change, made again now by the person resolving it (so with their rights)."""
-    spec = get_register(conflict.register)
     payload = conflict.payload.get("payload", {})
     command = conflict.payload.get("command")
+    if command == "call":  # a service call made again now, on the record as it is now
+        from civaffairs.sync import capture
+
+        found = capture.COMMANDS.get(str(payload.get("name")))
+        if found is None or edited:
+            raise ValidationError.at("", _("This change can only be kept or dropped, not edited here."))
+        arguments = capture.from_json(payload.get("args", {}))
+        if found.version_arg and found.model is not None and found.record_arg:
+            obj = session.get(found.model, arguments.get(found.record_arg))
+            if obj is not None:
+                arguments[found.version_arg] = obj.version
+        capture.call_again(session, actor, found.name, arguments)
+        return
+    spec = get_register(conflict.register)
     obj = session.get(spec.model, conflict.record_id)
     if command == "create" and obj is None:
         values = V.form_from_json(spec, payload.get("values", {}))

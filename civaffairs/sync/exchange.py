@@ -277,8 +277,18 @@ class Delivery:
     complete: bool  # False: more to fetch from the new position
 
 
+class _Synced:
+    """A table that comes down with the pull: a register's, or one a service declared."""
+
+    def __init__(self, model: Any) -> None:
+        self.model = model
+
+
 def _specs() -> dict[str, Any]:
-    return {spec.key: spec for spec in all_registers()}
+    from civaffairs.sync.capture import SYNCED_TABLES
+
+    return {**{key: _Synced(model) for key, model in SYNCED_TABLES.items()},
+            **{spec.key: spec for spec in all_registers()}}
 
 
 def collect(server_session: Session, position: int, wanted: dict[str, set[uuid.UUID]],

@@ -20,7 +20,7 @@ from civaffairs.accounts.models import User
 from civaffairs.accounts.roles import Actor
 from civaffairs.audit import service as audit
 from civaffairs.core.clock import now_utc
-from civaffairs.core.errors import CivaffairsError, EditConflict, PermissionDenied
+from civaffairs.core.errors import CivaffairsError, EditConflict, PermissionDenied, ValidationError
 from civaffairs.core.i18n import N_, _
 from civaffairs.records import service as records
 from civaffairs.records import values as V
@@ -76,11 +76,13 @@ def apply_change(session: Session, change: Change, pc: str) -> str:
 
 
 def _apply(session: Session, change: Change) -> str:
-    try:
-        spec = get_register(change.register)
-    except KeyError:
-        return _queue(session, change, "refused", reason=_("This program does not know the register “{register}”.")
-                      .format(register=change.register))
+    spec: Any = None  # a service call names its own audit register, not always a register's
+    if change.command != "call":
+        try:
+            spec = get_register(change.register)
+        except KeyError:
+            return _queue(session, change, "refused", reason=_("This program does not know the register “{register}”.")
+                          .format(register=change.register))
     actor = _actor(session, change.actor)
     if actor is None:
         return _queue(session, change, "permission", spec=spec,
@@ -114,11 +116,25 @@ def _apply(session: Session, change: Change) -> str:
                 workflow.move(session, actor, workflow.workflow_of(spec.key), change.record_id, obj.version,
                               str(change.payload.get("key")), values)
                 return APPLIED if obj.version - 1 == change.payload.get("version") else MERGED
+            if change.command == "call":  # a service call made whole again, by the same function
+                from civaffairs.sync import capture
+
+                name = str(change.payload.get("name"))
+                if name not in capture.COMMANDS:
+                    raise ValidationError.at("", _("This program cannot make the change “{name}”.").format(name=name))
+                session.info[capture.NUMBERS_GIVEN] = list(change.payload.get("numbers", []))
+                try:
+                    capture.call_again(session, actor, name, capture.from_json(change.payload.get("args", {})))
+                finally:
+                    session.info.pop(capture.NUMBERS_GIVEN, None)
+                return APPLIED
             raise ValueError(change.command)
     except _EditAgainstDelete as e:
         return _queue(session, change, "edit_delete", spec=spec, theirs_by=e.obj.updated_by, theirs_at=e.obj.updated_at,
                       reason=_("Deleted on one PC while it was changed on another."))
     except EditConflict as e:  # the update found the record deleted meanwhile
+        if change.command == "call" and not e.deleted:  # a service call on a record saved since: says what changed
+            return _queue(session, change, "refused", spec=spec, reason=e.message)
         obj = session.get(spec.model, change.record_id)
         return _queue(session, change, "edit_delete", spec=spec,
                       theirs_by=(obj.deleted_by or obj.updated_by) if obj is not None else "",
