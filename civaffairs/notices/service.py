@@ -445,6 +445,7 @@ def _unprintable(n: Notice, number: str) -> dict[str, str]:
     return unprintable_fields(_data(n), document_number=number)
 
 
+@replayable("notices.issue", register=REGISTER, record_arg="notice_id", version_arg="expected_version", model=Notice)
 def issue(session: Session, actor: Actor, notice_id: uuid.UUID, prefix: str, issue_date: date | None = None, *,
           expected_version: int | None = None) -> str:
     """Issue a draft: give it the next number of (prefix, year of the issue date), fix the number
@@ -499,6 +500,7 @@ def issue(session: Session, actor: Actor, notice_id: uuid.UUID, prefix: str, iss
     return entry.number
 
 
+@replayable("notices.cancel_number", register=REGISTER)
 def cancel_number(session: Session, actor: Actor, prefix: str, year: int, serial: int, reason: str) -> None:
     """Cancel a number given out: it stays in the register with the reason and is never given
     again; its notice becomes void (status "cancelled"), its text kept."""

@@ -50,3 +50,24 @@ class NumberSequence(Base):
     prefix: Mapped[str] = mapped_column(String(20), primary_key=True)
     year: Mapped[int] = mapped_column(primary_key=True)
     last_serial: Mapped[int] = mapped_column(default=0)
+
+
+class NumberBlock(Base):
+    """Serials of (kind, prefix, year) reserved on the office server for one PC's working copy,
+    so that it can give numbers while it cannot reach the server, and no other PC gives the same:
+    the server's sequence moves past the block when it is reserved.  A block of a past year is
+    returned: each serial it left unused is entered in the register as cancelled, with the reason."""
+
+    __tablename__ = "number_block"
+    __table_args__ = (Index("ix_number_block_pc_kind", "pc", "kind", "prefix", "year"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    pc: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(20))
+    prefix: Mapped[str] = mapped_column(String(20))
+    year: Mapped[int]
+    first: Mapped[int]
+    last: Mapped[int]
+    reserved_at: Mapped[datetime]
+    reserved_by: Mapped[str] = mapped_column(String(64))
+    returned_at: Mapped[datetime | None]

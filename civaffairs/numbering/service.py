@@ -18,10 +18,11 @@ from sqlalchemy.orm import Session
 from civaffairs.accounts.roles import Actor
 from civaffairs.audit import service as audit
 from civaffairs.core.clock import now_utc
-from civaffairs.core.errors import NotFound, ValidationError
+from civaffairs.core.errors import CivaffairsError, NotFound, ValidationError
 from civaffairs.core.i18n import _
 from civaffairs.numbering.data import PREFIX_PATTERN, NumberEntry, NumberKind, NumberStatus, number_kind
-from civaffairs.numbering.models import IssuedNumber, NumberSequence
+from civaffairs.numbering.models import IssuedNumber, NumberBlock, NumberSequence
+from civaffairs.sync.capture import synced_table
 
 REGISTER = "numbers"
 MAX_REASON = 500
@@ -67,13 +68,25 @@ def _lock_sequence(session: Session, kind: NumberKind, prefix: str, year: int) -
 
 def allocate(session: Session, actor: Actor, kind: NumberKind, prefix: str, year: int, *,
              owner_register: str, owner_id: uuid.UUID | None, owner_label: str = "") -> IssuedNumber:
-    """The next number of (kind, prefix, year) for the record `owner_id` of `owner_register`."""
+    """The next number of (kind, prefix, year) for the record `owner_id` of `owner_register`.
+    On a PC's working copy: the next serial of a block reserved for it on the server; on the
+    server making such a PC's call again: the very serial the PC gave."""
+    from civaffairs.sync import capture
+
     prefix = check_prefix(prefix)
-    sequence = _lock_sequence(session, kind, prefix, year)
-    serial = highest(session, kind, prefix, year) + 1
-    sequence.last_serial = serial
+    given = session.info.get(capture.NUMBERS_GIVEN)
+    entry_id: uuid.UUID | None = None
+    if given is not None and not capture.is_working_copy(session):  # the server, making a PC's call again
+        serial, entry_id = _given_by_pc(session, given, kind, prefix, year)
+    elif capture.is_working_copy(session):
+        serial = _from_my_blocks(session, kind, prefix, year)
+    else:
+        sequence = _lock_sequence(session, kind, prefix, year)
+        serial = highest(session, kind, prefix, year) + 1
+        sequence.last_serial = serial
     now = now_utc()
-    entry = IssuedNumber(kind=kind.key, prefix=prefix, year=year, serial=serial,
+    entry = IssuedNumber(**({"id": entry_id} if entry_id is not None else {}),
+                         kind=kind.key, prefix=prefix, year=year, serial=serial,
                          number=kind.format(prefix, year, serial), status=NumberStatus.USED.value,
                          owner_register=owner_register, owner_id=owner_id, owner_label=owner_label[:200],
                          given_at=now, given_by=actor.username, cancel_reason="")
@@ -85,7 +98,129 @@ def allocate(session: Session, actor: Actor, kind: NumberKind, prefix: str, year
     audit.record(session, actor, "create", REGISTER, entry.id, label=f"{entry.number} {owner_label}".strip(),
                  changes={"number": [None, entry.number], "kind": [None, kind.key],
                           "status": [None, NumberStatus.USED.value]}, at=now)
+    if capture.is_working_copy(session):  # the number travels with the call that drew it
+        session.info.setdefault(capture.NUMBERS_GIVEN, []).append(
+            {"kind": kind.key, "prefix": prefix, "year": year, "serial": serial, "id": str(entry.id)})
     return entry
+
+
+# ------------------------------------------------------------------ blocks for working copies
+
+BLOCKS_REGISTER = "numbering.blocks"
+DEFAULT_BLOCK_SIZE = 20
+BLOCK_SIZE_SETTING = "number_block_size"
+
+
+synced_table(REGISTER, IssuedNumber)  # a working copy has the number register too
+synced_table(BLOCKS_REGISTER, NumberBlock)  # and its blocks
+
+
+class NumbersRunOut(CivaffairsError):
+    """A working copy has no reserved number left of this kind: the document waits, unnumbered."""
+
+
+def _from_my_blocks(session: Session, kind: NumberKind, prefix: str, year: int) -> int:
+    from civaffairs.sync.models import SyncState
+
+    me = session.get(SyncState, "pc")
+    blocks = session.scalars(select(NumberBlock).where(
+        NumberBlock.pc == (me.value if me else ""), NumberBlock.kind == kind.key, NumberBlock.prefix == prefix,
+        NumberBlock.year == year, NumberBlock.returned_at.is_(None)).order_by(NumberBlock.first))
+    for block in blocks:
+        used = session.scalar(select(func.max(IssuedNumber.serial)).where(
+            IssuedNumber.kind == kind.key, IssuedNumber.prefix == prefix, IssuedNumber.year == year,
+            IssuedNumber.serial.between(block.first, block.last)))
+        serial = (used or block.first - 1) + 1
+        if serial <= block.last:
+            return serial
+    raise NumbersRunOut(_("This PC has no {kind} of {prefix} ({year}) left from the office server; the document "
+                          "stays unnumbered until the PC exchanges with the server again (it reserves more).")
+                        .format(kind=kind.title, prefix=prefix, year=year))
+
+
+def _given_by_pc(session: Session, given: list[dict[str, object]], kind: NumberKind, prefix: str,
+                 year: int) -> tuple[int, uuid.UUID | None]:
+    """The serial a PC gave for this call, if it lies in a block reserved for a PC and is free."""
+    from civaffairs.sync import capture
+
+    for i, g in enumerate(given):
+        if (g.get("kind"), g.get("prefix"), g.get("year")) == (kind.key, prefix, year):
+            given.pop(i)
+            serial = int(g["serial"])  # type: ignore[call-overload]
+            pc = session.info.get(capture.REPLAY_PC, "")
+            block = session.scalar(select(NumberBlock).where(
+                NumberBlock.pc == pc, NumberBlock.kind == kind.key, NumberBlock.prefix == prefix,
+                NumberBlock.year == year, NumberBlock.first <= serial, NumberBlock.last >= serial).limit(1))
+            taken = session.scalar(select(IssuedNumber.id).where(
+                IssuedNumber.kind == kind.key, IssuedNumber.prefix == prefix, IssuedNumber.year == year,
+                IssuedNumber.serial == serial))
+            if block is None or taken is not None:
+                raise ValidationError.at("", _("The number {number} given on another PC is not one reserved for it, "
+                                               "or was given already.").format(number=kind.format(prefix, year, serial)))
+            return serial, uuid.UUID(str(g["id"])) if g.get("id") else None
+    raise ValidationError.at("", _("The other PC gave no number for this document."))
+
+
+def block_size(session: Session) -> int:
+    from civaffairs.accounts.models import OfficeSetting
+
+    row = session.get(OfficeSetting, BLOCK_SIZE_SETTING)
+    try:
+        return max(1, int(row.value)) if row is not None else DEFAULT_BLOCK_SIZE
+    except ValueError:
+        return DEFAULT_BLOCK_SIZE
+
+
+def free_in_blocks(session: Session, pc: str, kind: NumberKind, prefix: str, year: int) -> int:
+    free = 0
+    for block in session.scalars(select(NumberBlock).where(
+            NumberBlock.pc == pc, NumberBlock.kind == kind.key, NumberBlock.prefix == prefix,
+            NumberBlock.year == year, NumberBlock.returned_at.is_(None))):
+        used = session.scalar(select(func.count()).select_from(IssuedNumber).where(
+            IssuedNumber.kind == kind.key, IssuedNumber.prefix == prefix, IssuedNumber.year == year,
+            IssuedNumber.serial.between(block.first, block.last))) or 0
+        free += block.last - block.first + 1 - used
+    return free
+
+
+def reserve_block(session: Session, pc: str, kind: NumberKind, prefix: str, year: int, size: int) -> NumberBlock:
+    """On the server: the next `size` serials set aside for the PC `pc` (the sequence moves past them)."""
+    sequence = _lock_sequence(session, kind, prefix, year)
+    first = highest(session, kind, prefix, year) + 1
+    sequence.last_serial = first + size - 1
+    now = now_utc()
+    block = NumberBlock(pc=pc, kind=kind.key, prefix=prefix, year=year, first=first, last=first + size - 1,
+                        reserved_at=now, reserved_by="sync")
+    session.add(block)
+    session.flush()
+    audit.record(session, "sync", "reserve", BLOCKS_REGISTER, block.id,
+                 label=f"{kind.format(prefix, year, first)}–{kind.format(prefix, year, block.last)}", at=now,
+                 changes={"pc": [None, pc], "first": [None, str(first)], "last": [None, str(block.last)]})
+    return block
+
+
+def return_block(session: Session, block: NumberBlock) -> int:
+    """On the server: a block given back (its year is over): every serial it left unused is
+    entered as cancelled, with the reason, so that no number is skipped without a trace."""
+    kind = number_kind(block.kind)
+    used = set(session.scalars(select(IssuedNumber.serial).where(
+        IssuedNumber.kind == block.kind, IssuedNumber.prefix == block.prefix, IssuedNumber.year == block.year,
+        IssuedNumber.serial.between(block.first, block.last))))
+    now = now_utc()
+    reason = _("Reserved for a PC working offline and not used; returned.")
+    unused = [n for n in range(block.first, block.last + 1) if n not in used]
+    for serial in unused:
+        session.add(IssuedNumber(kind=block.kind, prefix=block.prefix, year=block.year, serial=serial,
+                                 number=kind.format(block.prefix, block.year, serial),
+                                 status=NumberStatus.CANCELLED.value, owner_register="", owner_id=None,
+                                 owner_label="", given_at=now, given_by="sync", cancelled_at=now,
+                                 cancelled_by="sync", cancel_reason=reason))
+    block.returned_at = now
+    session.flush()
+    audit.record(session, "sync", "return", BLOCKS_REGISTER, block.id, at=now,
+                 label=f"{kind.format(block.prefix, block.year, block.first)}–{kind.format(block.prefix, block.year, block.last)}",
+                 changes={"unused": [None, str(len(unused))]})
+    return len(unused)
 
 
 def find(session: Session, kind: NumberKind, prefix: str, year: int, serial: int, *,

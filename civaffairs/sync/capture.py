@@ -63,6 +63,7 @@ def _note_written(session: Session, _flush_context: Any) -> None:
 def _refuse_what_would_not_reach_the_server(session: Session) -> None:
     if not session.info.get(WORKING_COPY):
         return
+    session.flush()  # the commit's own flush comes after this hook: what it would write is judged too
     queued = session.info.get(QUEUED, set())
     stray = sorted({table for table, record_id in session.info.pop(WRITTEN, set()) if record_id not in queued})
     session.info.pop(QUEUED, None)
@@ -210,6 +211,7 @@ def call_again(session: Session, actor: Actor, name: str, arguments: Mapping[str
 
 
 NUMBERS_GIVEN = "civaffairs_numbers_given"  # Session.info: numbers a working copy drew in this call
+REPLAY_PC = "civaffairs_replay_pc"  # Session.info, on the server: whose call is being made again
 
 
 def to_json(value: Any) -> Any:

@@ -213,6 +213,8 @@ def exchange(local: Database, server: Database) -> ExchangeResult:
     try:
         pushed = push(local, server, result)
         pull(local, server, result, refresh=pushed)
+        if keep_numbers(local, server):
+            pull(local, server, result)  # the blocks just reserved come down
     except DatabaseUnreachable as e:
         with local.write(check_account=False) as s:
             _set_state(s, last_error=e.message)
@@ -251,6 +253,36 @@ def push(local: Database, server: Database, result: ExchangeResult | None = None
                 result.conflicts += 1
             else:
                 result.applied += 1
+
+
+def keep_numbers(local: Database, server: Database, *, year: int | None = None) -> int:
+    """Keep this PC supplied with numbers it can give offline: for every kind of number and
+    every prefix the office uses, a block reserved on the server whenever fewer than half a
+    block is left; blocks of past years returned (their unused serials cancelled with the
+    reason).  Returns the blocks reserved or returned."""
+    from civaffairs.core.clock import today_local
+    from civaffairs.numbering import service as numbering
+    from civaffairs.numbering.data import number_kinds
+    from civaffairs.numbering.models import NumberBlock
+
+    year = year or today_local().year
+    with local.read() as s:
+        pc = read_state(s).get("pc", "")
+    if not pc:
+        return 0
+    changed = 0
+    with server.write(check_account=False) as ss:
+        size = numbering.block_size(ss)
+        for block in ss.scalars(select(NumberBlock).where(NumberBlock.pc == pc, NumberBlock.year < year,
+                                                          NumberBlock.returned_at.is_(None))):
+            numbering.return_block(ss, block)
+            changed += 1
+        for kind in number_kinds():
+            for prefix in numbering.prefixes(ss, kind):
+                if numbering.free_in_blocks(ss, pc, kind, prefix, year) * 2 < size:
+                    numbering.reserve_block(ss, pc, kind, prefix, year, size)
+                    changed += 1
+    return changed
 
 
 def apply_changes(server: Database, changes: list[Change], pc: str) -> list[str]:

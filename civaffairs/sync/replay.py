@@ -69,6 +69,9 @@ def apply_change(session: Session, change: Change, pc: str) -> str:
     """Apply `change` once; the outcome: applied, merged, conflict, or already (seen before)."""
     if session.get(AppliedChange, change.id) is not None:
         return ALREADY
+    from civaffairs.sync.capture import REPLAY_PC
+
+    session.info[REPLAY_PC] = pc  # whose reserved numbers its calls may use
     outcome = _apply(session, change)
     session.add(AppliedChange(change_id=change.id, pc=pc[:64], applied_at=now_utc(), outcome=outcome))
     session.flush()
@@ -122,7 +125,7 @@ def _apply(session: Session, change: Change) -> str:
                 name = str(change.payload.get("name"))
                 if name not in capture.COMMANDS:
                     raise ValidationError.at("", _("This program cannot make the change “{name}”.").format(name=name))
-                session.info[capture.NUMBERS_GIVEN] = list(change.payload.get("numbers", []))
+                session.info[capture.NUMBERS_GIVEN] = [dict(n) for n in change.payload.get("numbers", [])]
                 try:
                     capture.call_again(session, actor, name, capture.from_json(change.payload.get("args", {})))
                 finally:

@@ -1,0 +1,96 @@
+"""Numbers never collide across PCs (issue 13): each working copy gives numbers from blocks the
+server reserved for it; the server gives its own past the blocks; a PC that used up its block
+offline leaves the document unnumbered with a clear message; a block of a past year is returned
+and each serial it left unused is entered as cancelled, with the reason."""
+from __future__ import annotations
+
+
+
+import pytest
+from sqlalchemy import select
+
+from civaffairs.accounts.models import OfficeSetting
+from civaffairs.core.clock import today_local
+from civaffairs.db.database import Database
+from civaffairs.notices import service as notices
+from civaffairs.numbering import service as numbering
+from civaffairs.numbering.data import NumberStatus
+from civaffairs.numbering.models import IssuedNumber, NumberBlock
+from civaffairs.sync import exchange
+from tests.test_sync import CLERK, OFFICE, pcs, server  # noqa: F401 - fixtures
+
+PREFIX = "麦民发"
+
+
+def _issue(db: Database, actor, title: str) -> str:  # type: ignore[no-untyped-def]
+    with db.write() as s:
+        notice_id = notices.create_draft(s, actor, 1, "blank", today=today_local())
+        notices.update_draft(s, actor, notice_id, 1, title=title, body="请各股室做好值班值守工作。",
+                             signatory="麦积区民政局", printing_office="麦积区民政局办公室")
+    with db.write() as s:
+        return notices.issue(s, actor, notice_id, PREFIX, today_local())
+
+
+def _serials(db: Database) -> list[tuple[int, str]]:
+    with db.read() as s:
+        return [(n.serial, n.status) for n in s.scalars(select(IssuedNumber).order_by(IssuedNumber.serial))]
+
+
+def test_two_pcs_give_numbers_offline_from_their_own_blocks_and_none_is_given_twice(
+        server: Database, pcs: tuple[Database, Database]) -> None:
+    a, b = pcs
+    year = today_local().year
+    assert _issue(server, OFFICE, "第一份通知").endswith("〕1号")  # the office's prefix is in use
+    exchange.exchange(a, server)
+    exchange.exchange(b, server)
+    with server.read() as s:
+        blocks = sorted((blk.first, blk.last) for blk in s.scalars(select(NumberBlock).where(NumberBlock.kind == "document")))
+    assert blocks == [(2, 21), (22, 41)]  # one block each, reserved in turn
+    given_a = _issue(a, OFFICE, "甲电脑的通知")  # both offline now
+    given_b = _issue(b, CLERK, "乙电脑的通知")
+    given_server = _issue(server, OFFICE, "服务器上的通知")
+    assert (given_a, given_b, given_server) == (f"{PREFIX}〔{year}〕2号", f"{PREFIX}〔{year}〕22号", f"{PREFIX}〔{year}〕42号")
+    assert exchange.exchange(a, server).applied == 3 and exchange.exchange(b, server).applied == 3
+    exchange.exchange(a, server)
+    with server.read() as s:
+        issued = {n.document_number for n in notices.list_notices(s, OFFICE)}
+    assert {given_a, given_b, given_server} <= issued
+    assert [serial for serial, _status in _serials(server)] == [1, 2, 22, 42]
+    assert _serials(a) == _serials(server)  # the register came down whole
+
+
+def test_a_pc_out_of_numbers_leaves_the_document_unnumbered_until_it_exchanges(
+        server: Database, pcs: tuple[Database, Database]) -> None:
+    a, _b = pcs
+    with server.write() as s:
+        s.add(OfficeSetting(key=numbering.BLOCK_SIZE_SETTING, value="2"))
+    _issue(server, OFFICE, "第一份通知")
+    exchange.exchange(a, server)
+    _issue(a, OFFICE, "一")
+    _issue(a, OFFICE, "二")
+    with pytest.raises(numbering.NumbersRunOut) as e:
+        _issue(a, OFFICE, "三")
+    assert "暂不编号" in e.value.message and "同步" in e.value.message
+    with a.read() as s:
+        drafts = [n for n in notices.list_notices(s, OFFICE) if n.title == "三"]
+        assert drafts and not drafts[0].document_number  # the draft is kept, unnumbered
+    exchange.exchange(a, server)  # sends two, reserves more
+    with a.write() as s:
+        assert notices.issue(s, OFFICE, drafts[0].id, PREFIX, today_local()).endswith("号")
+
+
+def test_a_block_of_a_past_year_is_returned_with_every_unused_serial_cancelled(
+        server: Database, pcs: tuple[Database, Database]) -> None:
+    a, _b = pcs
+    _issue(server, OFFICE, "第一份通知")
+    exchange.exchange(a, server)
+    _issue(a, OFFICE, "甲电脑的通知")
+    exchange.exchange(a, server)
+    assert exchange.keep_numbers(a, server, year=today_local().year + 1) >= 1  # the new year has come
+    with server.read() as s:
+        block = s.scalars(select(NumberBlock).where(NumberBlock.kind == "document", NumberBlock.first == 2)).one()
+        assert block.returned_at is not None
+        cancelled = [n for n in s.scalars(select(IssuedNumber).where(IssuedNumber.kind == "document",
+                                                                     IssuedNumber.serial.between(2, 21)))
+                     if n.status == NumberStatus.CANCELLED]
+    assert len(cancelled) == 19 and all("收回" in n.cancel_reason for n in cancelled)  # 2 used, 3–21 returned
