@@ -26,6 +26,7 @@ BENCHMARKS: list[tuple[str, list[str], list[str]]] = [
     ("bench_person_search", [], ["--persons", "10000", "--repeat", "3"]),
     ("bench_find_person", [], ["--rows", "100000", "--repeat", "5"]),
     ("bench_exchange", [], ["--rows", "10000", "--repeat", "1"]),
+    ("bench_sync", [], ["--changes", "1000", "--rows", "10000", "--repeat", "1", "--latency", "3"]),
 ]
 
 
