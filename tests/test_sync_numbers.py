@@ -94,3 +94,46 @@ def test_a_block_of_a_past_year_is_returned_with_every_unused_serial_cancelled(
                                                                      IssuedNumber.serial.between(2, 21)))
                      if n.status == NumberStatus.CANCELLED]
     assert len(cancelled) == 19 and all("收回" in n.cancel_reason for n in cancelled)  # 2 used, 3–21 returned
+
+
+def test_an_inspection_made_and_reported_offline_reaches_the_server_with_its_ids_and_number(
+        server: Database, pcs: tuple[Database, Database], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A visit created on a working copy (its checklist filled by the service) and its report
+    issued there: on the server the same records, with the ids the PC gave them, and the number
+    the PC printed.  An account made on the server meanwhile reaches the PC too."""
+    from civaffairs.accounts import service as accounts
+    from civaffairs.accounts.roles import Actor, Role
+    from civaffairs.groups import load_all
+    from civaffairs.records import service as records
+    from civaffairs.supervision import service as supervision
+    from civaffairs.supervision.fields import CHECKLIST, TEAMS, VISITS
+    from tests.test_supervision import _targets
+
+    load_all()
+    a, _b = pcs
+    admin = Actor("admin", "管理员", Role.ADMINISTRATOR)
+    with server.write() as s:
+        accounts.create_user(s, admin, "inspector", "督查员", "inspector-password-1", "leader", [])
+    targets = _targets(server, admin)
+    exchange.exchange(a, server)  # the targets, the new account and blocks of inspection numbers
+    with a.read() as s:
+        assert accounts.authenticate(s, "inspector", "inspector-password-1").username == "inspector"  # type: ignore[union-attr]
+    leader = Actor("inspector", "督查员", Role.LEADER)
+    with a.write() as s:
+        team = records.create(s, leader, TEAMS, {"name": "第一督查组", "leader_name": "王建国", "leader_post": "副局长"}).id
+        visit = supervision.create_visit(s, leader, {"team_id": team, "day": today_local(), "target_kind": "compound",
+                                                     "compound_id": targets["compound"], "inspectors": "王建国",
+                                                     "findings": "出入登记基本落实。"}).id
+    with a.write() as s:
+        lines = records.fetch(s, leader, CHECKLIST, records.ListQuery(equals=(("visit_id", visit),)))
+        for line in lines:
+            records.update(s, leader, CHECKLIST, line.id, line.version, {"result": "conforms"})
+    with a.write() as s:
+        number = supervision.issue_report(s, leader, visit, day=today_local())
+    assert exchange.exchange(a, server).conflicts == 0
+    with server.read() as s:
+        assert records.get(s, leader, VISITS, visit).values["report_number"] == number
+        on_server = sorted(r.id for r in records.fetch(s, leader, CHECKLIST, records.ListQuery(equals=(("visit_id", visit),))))
+    assert on_server == sorted(line.id for line in lines) and lines  # the PC's ids, not new ones
+    with a.read() as s:  # and no second copy of the lines came down
+        assert len(records.fetch(s, leader, CHECKLIST, records.ListQuery(equals=(("visit_id", visit),)))) == len(lines)

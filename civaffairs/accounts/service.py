@@ -27,6 +27,15 @@ MAX_FAILED_LOGINS = 5
 LOCK_DURATION = timedelta(minutes=15)
 MIN_PASSWORD_LENGTH = 8
 REGISTER = "accounts.user"
+
+
+def _synced() -> None:
+    from civaffairs.sync.capture import synced_table
+
+    synced_table(REGISTER, User)  # accounts made or changed on the server reach every working copy
+
+
+_synced()
 SETTINGS_REGISTER = "accounts.office"
 OFFICE_NAME = "office_name"
 

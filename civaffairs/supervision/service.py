@@ -36,6 +36,7 @@ from civaffairs.supervision.models import (
     ChecklistLine, Correction, FollowUp, InspectionVisit, SupervisionTeam, TeamMember,
 )
 from civaffairs.supervision.targets import target_kind
+from civaffairs.sync.capture import replayable
 
 INSPECTION = register_kind(NumberKind("inspection", N_("Inspection report number"), default_prefix="麦民督"))
 
@@ -66,6 +67,7 @@ def create_visit(session: Session, actor: Actor, values: Mapping[str, Any]) -> r
     return records.get(session, actor, VISITS, row.id)
 
 
+@replayable("supervision.fill_checklist", register=VISITS.key, record_arg="visit_id")
 def fill_checklist(session: Session, actor: Actor, visit_id: uuid.UUID) -> int:
     """Add the checklist items of the visit's kind of target, each line audited; nothing when the
     visit has a checklist already.  Returns how many lines were added."""
@@ -97,6 +99,7 @@ def checklist(session: Session, visit_id: uuid.UUID) -> list[ChecklistLine]:
 # ------------------------------------------------------------------ report numbers
 
 
+@replayable("supervision.issue_report", register=VISITS.key, record_arg="visit_id")
 def issue_report(session: Session, actor: Actor, visit_id: uuid.UUID, prefix: str | None = None,
                  day: date | None = None) -> str:
     """Finalise the visit's report under the next inspection number of (prefix, year of `day`).
@@ -132,6 +135,7 @@ def issue_report(session: Session, actor: Actor, visit_id: uuid.UUID, prefix: st
     return entry.number
 
 
+@replayable("supervision.cancel_report_number", register=VISITS.key, record_arg="visit_id")
 def cancel_report_number(session: Session, actor: Actor, visit_id: uuid.UUID, reason: str) -> str:
     """Cancel the visit's report number: it stays in the number register with the reason and is
     never given again; the visit can be corrected and issued under a new number.  Returns the number."""

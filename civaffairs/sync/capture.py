@@ -16,6 +16,7 @@ from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from civaffairs.accounts.roles import Actor
+from civaffairs.core import ids
 from civaffairs.core.clock import now_utc
 from civaffairs.core.errors import CivaffairsError
 from civaffairs.core.i18n import _
@@ -84,9 +85,10 @@ def queue(session: Session, actor: Actor, command: str, spec: RegisterSpec, reco
     session.info.setdefault(QUEUED, set()).add(record_id)
     if session.info.get(IN_COMMAND):
         return  # part of a queued service call, which travels whole
+    numbers = session.info.pop(NUMBERS_GIVEN, None)  # a workflow step that numbered the record
     session.add(OutboxEntry(position=_next_position(session), made_at=now_utc(), actor=actor.username,
                             command=command, register=spec.key, record_id=record_id, record_label=label[:200],
-                            payload=dict(payload)))
+                            payload={**payload, **({"numbers": numbers} if numbers else {})}))
 
 
 def queue_created(session: Session, actor: Actor, spec: RegisterSpec,
@@ -168,8 +170,9 @@ def replayable(name: str, *, register: str, record_arg: str | None = None, retur
             before = set(session.info.get(WRITTEN, set()))
             session.info[IN_COMMAND] = True
             try:
-                result = fn(session, actor, *args, **kwargs)
-                session.flush()
+                with ids.recording() as made:  # the server gives these ids again, in order
+                    result = fn(session, actor, *args, **kwargs)
+                    session.flush()
             finally:
                 session.info.pop(IN_COMMAND, None)
             written = set(session.info.get(WRITTEN, set())) - before
@@ -180,7 +183,7 @@ def replayable(name: str, *, register: str, record_arg: str | None = None, retur
             session.add(OutboxEntry(
                 position=_next_position(session), made_at=now_utc(), actor=actor.username, command="call",
                 register=register, record_id=record_id if isinstance(record_id, uuid.UUID) else uuid.UUID(int=0),
-                record_label="", payload={"name": name, "args": to_json(arguments),
+                record_label="", payload={"name": name, "args": to_json(arguments), "ids": [str(i) for i in made],
                                           "numbers": session.info.pop(NUMBERS_GIVEN, [])}))
             session.flush()
             return result
@@ -190,8 +193,10 @@ def replayable(name: str, *, register: str, record_arg: str | None = None, retur
     return wrap
 
 
-def call_again(session: Session, actor: Actor, name: str, arguments: Mapping[str, Any]) -> Any:
-    """A queued call made again (on the server, or by whoever resolves its conflict)."""
+def call_again(session: Session, actor: Actor, name: str, arguments: Mapping[str, Any],
+               given_ids: Sequence[str] = ()) -> Any:
+    """A queued call made again (on the server, or by whoever resolves its conflict), giving the
+    records it makes the ids the PC gave them (`given_ids`, in order)."""
     command = COMMANDS[name]
     args: list[Any] = []
     kwargs: dict[str, Any] = {}
@@ -207,7 +212,10 @@ def call_again(session: Session, actor: Actor, name: str, arguments: Mapping[str
             args.append(value)
         else:
             kwargs[parameter.name] = value
-    return command.fn(session, actor, *args, **kwargs)
+    with ids.replaying(uuid.UUID(i) for i in given_ids):
+        result = command.fn(session, actor, *args, **kwargs)
+        session.flush()  # the rows get their ids while the PC's are given
+    return result
 
 
 NUMBERS_GIVEN = "civaffairs_numbers_given"  # Session.info: numbers a working copy drew in this call

@@ -90,6 +90,9 @@ def _apply(session: Session, change: Change) -> str:
     if actor is None:
         return _queue(session, change, "permission", spec=spec,
                       reason=_("The account “{user}” no longer exists or is disabled.").format(user=change.actor))
+    from civaffairs.sync import capture
+
+    session.info[capture.NUMBERS_GIVEN] = [dict(n) for n in change.payload.get("numbers", [])]
     try:
         with session.begin_nested():  # a refusal leaves nothing of the change behind
             if change.command == "create":
@@ -120,16 +123,11 @@ def _apply(session: Session, change: Change) -> str:
                               str(change.payload.get("key")), values)
                 return APPLIED if obj.version - 1 == change.payload.get("version") else MERGED
             if change.command == "call":  # a service call made whole again, by the same function
-                from civaffairs.sync import capture
-
                 name = str(change.payload.get("name"))
                 if name not in capture.COMMANDS:
                     raise ValidationError.at("", _("This program cannot make the change “{name}”.").format(name=name))
-                session.info[capture.NUMBERS_GIVEN] = [dict(n) for n in change.payload.get("numbers", [])]
-                try:
-                    capture.call_again(session, actor, name, capture.from_json(change.payload.get("args", {})))
-                finally:
-                    session.info.pop(capture.NUMBERS_GIVEN, None)
+                capture.call_again(session, actor, name, capture.from_json(change.payload.get("args", {})),
+                                   change.payload.get("ids", ()))
                 return APPLIED
             raise ValueError(change.command)
     except _EditAgainstDelete as e:
@@ -147,6 +145,8 @@ def _apply(session: Session, change: Change) -> str:
         return _queue(session, change, "permission", spec=spec, reason=e.message)
     except CivaffairsError as e:  # a rule, a field, a warning nobody accepted, children
         return _queue(session, change, "refused", spec=spec, reason=e.message)
+    finally:
+        session.info.pop(capture.NUMBERS_GIVEN, None)
 
 
 class _EditAgainstDelete(Exception):

@@ -38,6 +38,7 @@ from civaffairs.groups.donations.models import (
 from civaffairs.numbering import service as numbering
 from civaffairs.numbering.data import NumberKind, register_kind
 from civaffairs.reports.figures import Period
+from civaffairs.sync.capture import replayable
 
 ACKNOWLEDGEMENT = register_kind(NumberKind("donation_ack", N_("Donation acknowledgement number"),
                                            default_prefix="麦慈捐"))
@@ -77,6 +78,7 @@ def _label(session: Session, register_key: str, obj: Any) -> str:
 # ------------------------------------------------------------------ acknowledgement numbers
 
 
+@replayable("donations.issue_acknowledgement", register="donations", record_arg="record_id")
 def issue_acknowledgement(session: Session, actor: Actor, register_key: str, record_id: uuid.UUID, *,
                           prefix: str | None = None, day: date | None = None) -> str:
     """Give a money or material donation its acknowledgement number (e.g. 麦慈捐〔2021〕12号) of
@@ -113,6 +115,7 @@ def ensure_acknowledgement(session: Session, actor: Actor, register_key: str, re
     return issue_acknowledgement(session, actor, register_key, record_id, prefix=prefixes[0] if prefixes else None)
 
 
+@replayable("donations.cancel_acknowledgement", register="donations", record_arg="record_id")
 def cancel_acknowledgement(session: Session, actor: Actor, register_key: str, record_id: uuid.UUID,
                            reason: str) -> str:
     """Cancel a donation's acknowledgement number (it stays in the number register with the

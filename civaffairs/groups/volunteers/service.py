@@ -27,6 +27,7 @@ from civaffairs.groups.volunteers.models import ServiceCertificate, Shift, Volun
 from civaffairs.numbering import service as numbering
 from civaffairs.numbering.data import NumberKind, register_kind
 from civaffairs.reports.figures import Period
+from civaffairs.sync.capture import replayable
 
 CERTIFICATE = register_kind(NumberKind("volunteer_cert", N_("Volunteer service certificate number"),
                                        default_prefix="麦民志证"))
@@ -95,6 +96,7 @@ def new_certificate_values(session: Session, actor: Actor, volunteer_id: uuid.UU
 # ------------------------------------------------------------------ issuing and cancelling
 
 
+@replayable("volunteers.issue_certificate", register=CERTIFICATES.key, record_arg="certificate_id")
 def issue_certificate(session: Session, actor: Actor, certificate_id: uuid.UUID, prefix: str | None = None) -> str:
     """Issue a drafted certificate: its hours are computed from the shifts of its period and
     written with it, its content written from them if empty, and it takes the next number of
@@ -130,6 +132,7 @@ def issue_certificate(session: Session, actor: Actor, certificate_id: uuid.UUID,
     return entry.number
 
 
+@replayable("volunteers.cancel_certificate_number", register=CERTIFICATES.key, record_arg="certificate_id")
 def cancel_certificate_number(session: Session, actor: Actor, certificate_id: uuid.UUID, reason: str) -> str:
     """Cancel an issued certificate's number (it stays in the number register with the reason
     and is never given again); the certificate is a draft again, to correct and issue anew.
