@@ -799,7 +799,14 @@ def create(session: Session, actor: Actor, spec: RegisterSpec, values: Mapping[s
            accept: Collection[str] = (), record_id: uuid.UUID | None = None) -> Row:
     """`accept`: the warnings (`RegisterSpec.warnings` messages) the clerk has seen and accepts.
     `record_id`: the id a working copy gave the record (the server applying its change);
-    otherwise a new one."""
+    otherwise a new one.  Returns the record as the actor sees it."""
+    return get(session, actor, spec, create_id(session, actor, spec, values, accept=accept, record_id=record_id))
+
+
+def create_id(session: Session, actor: Actor, spec: RegisterSpec, values: Mapping[str, Any], *,
+              accept: Collection[str] = (), record_id: uuid.UUID | None = None) -> uuid.UUID:
+    """`create`, returning only the new record's id (the server applying many PCs' changes has
+    no use for the row read back: a quarter of the work)."""
     _require_write(actor, spec)
     clean = _validate(session, spec, values, {}, None)
     accepted = _warnings(session, spec, clean, None, accept)
@@ -819,7 +826,7 @@ def create(session: Session, actor: Actor, spec: RegisterSpec, values: Mapping[s
     audit.record(session, actor, "create", spec.key, obj.id, record_version=obj.version,
                  label=label, changes=changes, at=now)
     capture.queue(session, actor, "create", spec, obj.id, capture.create_payload(spec, clean, accepted), label)
-    return get(session, actor, spec, obj.id)
+    return obj.id
 
 
 BULK_CHUNK = 5000  # new records written per statement by `create_many`
@@ -866,8 +873,8 @@ def create_many(session: Session, actor: Actor, spec: RegisterSpec, rows: Sequen
         ids = []
         for i, (values, ok) in enumerate(zip(rows, accepted_by_row)):
             try:
-                ids.append(create(session, actor, spec, dict(values.values) if isinstance(values, Checked) else values,
-                                  accept=ok).id)
+                ids.append(create_id(session, actor, spec, dict(values.values) if isinstance(values, Checked) else values,
+                                     accept=ok))
             except ValidationError as e:
                 e.row = i
                 raise

@@ -61,8 +61,11 @@ def _actor(session: Session, username: str) -> Actor | None:
     its own file, nor with rights taken away while it was offline."""
     from civaffairs.accounts.service import actor_for
 
-    user = session.scalar(select(User).where(User.username == username))
-    return actor_for(user) if user is not None and user.active else None
+    known = session.info.setdefault("civaffairs_replay_actors", {})  # one look-up per user and batch
+    if username not in known:
+        user = session.scalar(select(User).where(User.username == username))
+        known[username] = actor_for(user) if user is not None and user.active else None
+    return known[username]
 
 
 def apply_change(session: Session, change: Change, pc: str) -> str:
@@ -97,8 +100,8 @@ def _apply(session: Session, change: Change) -> str:
         with session.begin_nested():  # a refusal leaves nothing of the change behind
             if change.command == "create":
                 values = V.form_from_json(spec, change.payload.get("values", {}))
-                records.create(session, actor, spec, values, accept=change.payload.get("accepted", ()),
-                               record_id=change.record_id)
+                records.create_id(session, actor, spec, values, accept=change.payload.get("accepted", ()),
+                                  record_id=change.record_id)
                 return APPLIED
             if change.command == "update":
                 return _update(session, actor, spec, change)
