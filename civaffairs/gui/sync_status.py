@@ -11,13 +11,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QThread, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
-    QAbstractItemView, QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QMainWindow, QPushButton, QTableView,
-    QToolButton, QVBoxLayout, QWidget,
+    QAbstractItemView, QDialog, QDialogButtonBox, QFileDialog, QHBoxLayout, QLabel, QMainWindow, QMessageBox,
+    QProgressDialog, QPushButton, QTableView, QToolButton, QVBoxLayout, QWidget,
 )
 
 from civaffairs.core.clock import now_utc, to_local
@@ -25,6 +26,7 @@ from civaffairs.core.errors import CivaffairsError, DatabaseUnreachable, Validat
 from civaffairs.core.i18n import N_, _
 from civaffairs.db.database import Database, make_engine
 from civaffairs.gui.context import AppContext
+from civaffairs.gui.errors import present_error
 from civaffairs.gui.signals import emit
 from civaffairs.gui.table_model import Column, ListSource, PagedTableModel
 
@@ -509,6 +511,203 @@ class WaitingChangesDialog(QDialog):
         self.model.refresh()
 
 
+# ------------------------------------------------------------------ exchange files (a USB stick)
+
+
+def exchange_file_kind(path: Path) -> str | None:
+    """`files.CHANGES` or `files.ANSWER` as the file says of itself (as `civaffairs sync --import`
+    tells them apart), None when it cannot be read; nothing is checked here: reading or applying
+    it checks the digest and the seal."""
+    import gzip
+    import json
+
+    try:
+        kind = json.loads(json.loads(gzip.decompress(Path(path).read_bytes()))["body"]).get("kind")
+    except Exception:  # noqa: BLE001 - reading it says what is wrong, in Chinese
+        return None
+    return kind if isinstance(kind, str) else None
+
+
+def outcomes_text(outcomes: dict[str, int]) -> str:
+    from civaffairs.sync.replay import OUTCOME_LABELS
+
+    return "，".join(f"{_(OUTCOME_LABELS.get(k, k))} {v}" for k, v in sorted(outcomes.items()))
+
+
+class FileExchange(QObject):
+    """同步 → 导出交换文件… / 导入交换文件…: a PC that cannot reach the office server writes its
+    waiting changes to a file; a PC connected to the server applies it there and writes the answer
+    file; the first PC reads the answer (`civaffairs.sync.files`).  The work runs off the GUI
+    thread; what came of it is said in a box (`last_box`, `last_message`), a refusal as the error's
+    own message."""
+
+    def __init__(self, window: QMainWindow, exchanger: Exchanger, status: SyncStatusWidget) -> None:
+        super().__init__(window)
+        self.window, self.exchanger, self.status = window, exchanger, status
+        self.ctx: AppContext = exchanger.ctx
+        self.actions: list[QAction] = []
+        self.running = False
+        self.done = 0  # finished exports and imports (tests)
+        self.last_message = ""
+        self.last_box: QMessageBox | None = None
+        self._folder = ""  # where the last file was chosen
+
+    # -- export
+
+    def default_name(self) -> str:
+        name = _("Changes of this PC")
+        return f"{name}-{to_local(now_utc()):%Y%m%d-%H%M}{self._suffix()}"
+
+    @staticmethod
+    def _suffix() -> str:
+        from civaffairs.sync.files import SUFFIX
+
+        return SUFFIX
+
+    def _in_folder(self, name: str) -> str:
+        return str(Path(self._folder) / name) if self._folder else name
+
+    def export_changes(self, path: Path | None = None) -> None:
+        if self.running:
+            return
+        if path is None:
+            name, _f = QFileDialog.getSaveFileName(self.window, _("Export exchange file"),
+                                                   self._in_folder(self.default_name()), _("Exchange files (*.civsync)"))
+            if not name:
+                return
+            path = Path(name)
+            if path.suffix.lower() != self._suffix():
+                path = path.with_name(path.name + self._suffix())
+        target = Path(path)
+        self._folder = str(target.parent)
+        local = self.ctx.db
+
+        def job() -> int:
+            from civaffairs.sync import files
+
+            return files.write_changes(local, target)
+
+        def done(n: int) -> None:
+            if n:
+                text = _("{n} changes waiting on this PC were written to {file}.").format(n=n, file=target)
+            else:
+                text = _("No change waits on this PC; the file {file} was written all the same, and its answer "
+                         "brings the office server's latest records.").format(file=target)
+            text += "\n\n" + _("Next: take the file to a PC connected to the office server and import it there "
+                                "(Sync → Import exchange file…); an answer file is written beside it. Bring the "
+                                "answer file back and import it on this PC. Until then the changes stay waiting "
+                                "here.")
+            self._tell(_("Export exchange file"), text)
+
+        self._run(_("Writing the exchange file…"), job, done)
+
+    # -- import
+
+    def import_file(self, path: Path | None = None) -> None:
+        if self.running:
+            return
+        if path is None:
+            name, _f = QFileDialog.getOpenFileName(self.window, _("Import exchange file"), self._folder,
+                                                   _("Exchange files (*.civsync)"))
+            if not name:
+                return
+            path = Path(name)
+        source = Path(path)
+        self._folder = str(source.parent)
+        local = self.ctx.db
+        try:
+            server: Database | None = self.exchanger.server()  # made here, on the GUI thread; not connected
+            no_server: BaseException | None = None
+        except Exception as e:  # noqa: BLE001 - raised only if the file is a PC's changes
+            server, no_server = None, e
+
+        def job() -> Any:
+            from civaffairs.sync import files
+
+            if exchange_file_kind(source) == files.CHANGES:
+                if server is None:
+                    raise no_server  # type: ignore[misc]
+                return files.answer_changes(server, source)
+            # an answer, or a file that cannot be read: reading it on this PC says what is wrong
+            # (damaged, sealed elsewhere, for another PC) without needing the server
+            return files.read_answer(local, source)
+
+        def done(result: Any) -> None:
+            from civaffairs.sync import exchange, files
+
+            if result.kind == files.CHANGES:
+                if result.changes:
+                    text = _("{n} changes of another PC were applied on the office server ({outcomes}).").format(
+                        n=result.changes, outcomes=outcomes_text(result.outcomes))
+                else:
+                    text = _("The file holds no change to apply.")
+                text += "\n\n" + _("The answer file was written to:\n{file}\nTake it back to that PC and import it "
+                                    "there (Sync → Import exchange file…).").format(file=result.answer)
+                self.exchanger.exchange_soon()  # this PC's copy of the server's records: soon
+            else:
+                text = _("The office server's answer was read: {n} changes of this PC answered, {received} records "
+                         "received.").format(n=result.changes, received=result.received)
+                if result.outcomes:
+                    text += "\n" + _("Results: {outcomes}.").format(outcomes=outcomes_text(result.outcomes))
+                try:
+                    state = exchange.status(local)
+                except Exception:  # noqa: BLE001 - the counts are a nicety
+                    state = None
+                if state is not None and state.waiting:
+                    text += "\n" + _("{count} changes wait to be sent.").format(count=state.waiting)
+                if state is not None and state.open_conflicts:
+                    text += "\n" + _("{count} conflicts wait for a decision.").format(count=state.open_conflicts)
+                emit(self.ctx.ops.sig_changed, frozenset())  # records came: every list refreshes
+            self._tell(_("Import exchange file"), text)
+
+        self._run(_("Reading the exchange file…"), job, done)
+
+    # -- running and telling
+
+    def _run(self, title: str, job: Callable[[], Any], on_done: Callable[[Any], None]) -> None:
+        self.running = True
+        for action in self.actions:
+            action.setEnabled(False)
+        busy = QProgressDialog(title, "", 0, 0, self.window)
+        busy.setObjectName("exchangeFileProgress")
+        busy.setWindowTitle(title)
+        busy.setCancelButton(None)  # a file half applied is never left: it runs to its end
+        busy.setWindowModality(Qt.WindowModality.WindowModal)
+        busy.setMinimumDuration(300)
+
+        def finished(result: Any, error: BaseException | None) -> None:
+            busy.reset()
+            busy.deleteLater()
+            self.running = False
+            for action in self.actions:
+                action.setEnabled(True)
+            try:
+                if error is not None:  # shown as its own message; anything else without a traceback
+                    self.last_message = error.message if isinstance(error, CivaffairsError) else str(error)
+                    present_error(self.window, error)
+                else:
+                    on_done(result)
+            finally:
+                self.done += 1
+                self.status.refresh()
+
+        run_off_gui_thread(job, finished, self)
+
+    def _tell(self, title: str, text: str) -> None:
+        """Window-modal but not blocking, like the error boxes: the caller goes on."""
+        self.last_message = text
+        box = QMessageBox(QMessageBox.Icon.Information, title, text, QMessageBox.StandardButton.Ok, self.window)
+        box.setObjectName("exchangeFileBox")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)  # the path can be copied
+        self.last_box = box
+        box.destroyed.connect(self._box_gone)
+        box.open()
+
+    def _box_gone(self) -> None:
+        self.last_box = None
+
+
 # ------------------------------------------------------------------ the window
 
 
@@ -538,5 +737,19 @@ def install_sync(window: QMainWindow) -> Exchanger:
     conflicts.triggered.connect(status.open_conflicts)
     menu.addAction(conflicts)
     window.conflicts_action = conflicts  # type: ignore[attr-defined]
+    menu.addSeparator()  # without a network: a file on a USB stick
+    file_exchange = FileExchange(window, exchanger, status)
+    window.file_exchange = file_exchange  # type: ignore[attr-defined]
+    export = QAction(_("Export exchange file…"), window)
+    export.setObjectName("exportExchangeFileAction")
+    export.triggered.connect(lambda: file_exchange.export_changes())
+    menu.addAction(export)
+    window.export_exchange_action = export  # type: ignore[attr-defined]
+    import_ = QAction(_("Import exchange file…"), window)
+    import_.setObjectName("importExchangeFileAction")
+    import_.triggered.connect(lambda: file_exchange.import_file())
+    menu.addAction(import_)
+    window.import_exchange_action = import_  # type: ignore[attr-defined]
+    file_exchange.actions = [export, import_]
     exchanger.start()
     return exchanger
