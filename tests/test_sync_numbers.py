@@ -137,3 +137,79 @@ def test_an_inspection_made_and_reported_offline_reaches_the_server_with_its_ids
     assert on_server == sorted(line.id for line in lines) and lines  # the PC's ids, not new ones
     with a.read() as s:  # and no second copy of the lines came down
         assert len(records.fetch(s, leader, CHECKLIST, records.ListQuery(equals=(("visit_id", visit),)))) == len(lines)
+
+
+def test_stock_handed_over_on_two_pcs_apart_never_goes_below_zero(
+        server: Database, pcs: tuple[Database, Database]) -> None:
+    """A lot of 1,000 masks; two PCs, apart, each hand 700 over: each PC's own check passes, the
+    server's refuses the second (stock would go below zero), and it waits as a conflict naming
+    what is left, nothing lost and nothing overdrawn."""
+    from civaffairs.accounts import service as accounts
+    from civaffairs.accounts.roles import Actor, Role
+    from civaffairs.groups import load_all
+    from civaffairs.groups.donations import fields as F
+    from civaffairs.sync import conflicts
+    from tests.test_donations import _enterprise, _handover, _lot, _organisation
+
+    load_all()
+    a, b = pcs
+    admin = Actor("admin", "管理员", Role.ADMINISTRATOR)
+    with server.write() as s:
+        accounts.create_user(s, admin, "donations", "慈善协会干事", "donations-password-1", "member", [6])
+    member = Actor("donations", "慈善协会干事", Role.MEMBER, frozenset({6}))
+    lot = _lot(server, member, _organisation(server, member), _enterprise(server, member), 1000)
+    exchange.exchange(a, server)
+    exchange.exchange(b, server)
+    first = _handover(a, member, lot, 700)
+    second = _handover(b, member, lot, 700)
+    exchange.exchange(a, server)
+    assert exchange.exchange(b, server).conflicts == 1
+    with server.read() as s:
+        handed = [r for r in s.scalars(select(F.HANDOVERS.model)) if r.deleted_at is None]
+        (c,) = conflicts.open_conflicts(s, member)
+    assert [h.id for h in handed] == [first] and sum(h.quantity for h in handed) == 700
+    assert c.kind == "refused" and "300" in c.reason and c.record_id == second
+    with b.read() as s:  # gone from the PC that made it, kept in the queue
+        assert s.get(F.HANDOVERS.model, second) is None
+
+
+def test_grants_paid_from_a_towns_fund_on_two_pcs_apart_never_overdraw_it(
+        server: Database, pcs: tuple[Database, Database]) -> None:
+    """A town's reserve fund of 1,000 yuan; two approved grants of 800; each of two PCs, apart,
+    pays one from the fund: the second is refused on the server and waits as a conflict, the
+    fund is never overdrawn.  Applications made offline keep the number the PC gave."""
+    from civaffairs.accounts import service as accounts
+    from civaffairs.accounts.roles import Actor, Role
+    from civaffairs.groups import load_all
+    from civaffairs.groups.assistance import grant_service as gs
+    from civaffairs.groups.assistance.fields import GRANTS
+    from civaffairs.records import service as records
+    from civaffairs.sync import conflicts
+    from tests.test_assistance_grants import STEPS, World
+
+    load_all()
+    a, b = pcs
+    admin = Actor("admin", "管理员", Role.ADMINISTRATOR)
+    with server.write() as s:
+        accounts.create_user(s, admin, "assist", "救助股干事", "assist-password-1", "member", [4])
+    clerk = Actor("assist", "救助股干事", Role.MEMBER, frozenset({4}))
+    world = World(server, clerk)
+    world.allocate("1000")
+    first, second = (world.grant_in("approved", proposed_amount="800") for _ in range(2))
+    exchange.exchange(a, server)
+    exchange.exchange(b, server)
+    pay = {**STEPS["pay"], "from_reserve_fund": True, "paid_amount": "800"}
+    with a.write() as s:
+        gs.move(s, clerk, first.id, first.version, "pay", pay)
+    with b.write() as s:
+        gs.move(s, clerk, second.id, second.version, "pay", pay)
+        offline = gs.apply(s, clerk, {"household_id": world.household, "applied_on": today_local(),
+                                      "hardship": "outbreak", "reason": "停工", "persons": 2, "proposed_amount": "500"})
+    assert exchange.exchange(a, server).conflicts == 0
+    assert exchange.exchange(b, server).conflicts == 1
+    with server.read() as s:
+        [balance] = gs.reserve_balances(s, clerk, STEPS["pay"]["paid_on"])
+        (c,) = conflicts.open_conflicts(s, clerk)
+        assert records.get(s, clerk, GRANTS, offline.id).values["number"] == offline.values["number"]
+    assert balance.balance == 20000 and balance.used == 80000  # 1,000 − 800, in fen; never below zero
+    assert c.kind == "refused" and "备用金" in c.reason

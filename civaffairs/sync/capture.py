@@ -179,7 +179,7 @@ def replayable(name: str, *, register: str, record_arg: str | None = None, retur
             session.info.setdefault(QUEUED, set()).update(i for _t, i in written)
             if returns_id is not None and isinstance(result, uuid.UUID):
                 arguments[returns_id] = result
-            record_id = arguments.get(record_arg) if record_arg else result
+            record_id = arguments.get(record_arg) if record_arg else getattr(result, "id", result)
             session.add(OutboxEntry(
                 position=_next_position(session), made_at=now_utc(), actor=actor.username, command="call",
                 register=register, record_id=record_id if isinstance(record_id, uuid.UUID) else uuid.UUID(int=0),

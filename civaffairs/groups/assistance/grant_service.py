@@ -54,6 +54,7 @@ from civaffairs.places.models import Town
 from civaffairs.records import service as records
 from civaffairs.records import workflow as wf
 from civaffairs.records.workflow import MoveRefused, Transition, Workflow
+from civaffairs.sync.capture import replayable
 
 GRANT_NUMBER = register_kind(NumberKind("grant", N_("Temporary assistance number"), default_prefix="麦民救"))
 
@@ -461,6 +462,7 @@ def _issue_number(session: Session, actor: Actor, grant: TemporaryAssistanceGran
     return entry.number
 
 
+@replayable("assistance.apply", register=GRANTS.key)
 def apply(session: Session, actor: Actor, values: Mapping[str, Any], *, prefix: str | None = None,
           accept: tuple[str, ...] = ()) -> records.Row:
     """A new application (state "applied") with its number from the numbering service.  The town
@@ -479,6 +481,8 @@ def apply(session: Session, actor: Actor, values: Mapping[str, Any], *, prefix: 
     return replace(row, version=grant.version, values={**row.values, "number": number})
 
 
+@replayable("assistance.move", register=GRANTS.key, record_arg="grant_id", version_arg="expected_version",
+            model=TemporaryAssistanceGrant)
 def move(session: Session, actor: Actor, grant_id: uuid.UUID, expected_version: int, key: str,
          values: Mapping[str, Any], *, today: date | None = None) -> records.Row:
     """Take the step `key` of `WORKFLOW` (investigate, review, publicise, approve, pay, pay_first,
