@@ -98,8 +98,16 @@ def _join(local, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-de
     from civaffairs.sync import exchange
 
     server = Database(args.join)
+    shown = [-1]
+
+    def progress(done: int, total: int) -> None:  # a line every tenth, on the error stream
+        tenth = done * 10 // max(total, 1)
+        if tenth != shown[0]:
+            shown[0] = tenth
+            print(_("Copying: {done} of {total} rows").format(done=f"{done:,}", total=f"{total:,}"), file=sys.stderr)
+
     try:
-        copied = exchange.join(local, server, args.join, progress=None)
+        copied = exchange.join(local, server, args.join, progress=progress)
     finally:
         server.dispose()
     print(_("This PC now works on a copy of the office server ({rows} rows copied).").format(rows=copied))
