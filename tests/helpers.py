@@ -235,3 +235,25 @@ def copy_records(source: Database, target: Database) -> None:
                         dst.execute(text(
                             f"SELECT setval(pg_get_serial_sequence('{table.name}', '{column.name}'), "
                             f"COALESCE((SELECT max({column.name}) FROM {table.name}), 0) + 1, false)"))
+
+
+def office_accounts(db: Database) -> None:
+    """An office server's first start, with the accounts the tests of several PCs act as: an
+    administrator and two members of group 1 (office, clerk)."""
+    from civaffairs.accounts import service as accounts
+    from civaffairs.accounts.roles import COMMAND_LINE_ACTOR
+
+    with db.write() as s:
+        admin = accounts.initialise_office(s, "麦积区民政局", "admin", "管理员", "admin-password-1", by=COMMAND_LINE_ACTOR)
+        accounts.create_user(s, admin, "office", "办公室干事", "office-password-1", "member", [1])
+        accounts.create_user(s, admin, "clerk", "办公室文员", "clerk-password-1", "member", [1])
+
+
+def joined_pc(folder: Path, server: Database) -> Database:
+    """A new PC's database in `folder`, joined to `server` (its working copy)."""
+    from civaffairs.db.bootstrap import open_database
+    from civaffairs.sync import exchange
+
+    pc = open_database(folder)
+    exchange.join(pc, server, server.url)
+    return pc

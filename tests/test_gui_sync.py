@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from civaffairs.accounts import service as accounts
-from civaffairs.accounts.roles import COMMAND_LINE_ACTOR, Actor, Role
+from civaffairs.accounts.roles import Actor, Role
 from civaffairs.db.bootstrap import open_database
 from civaffairs.db.database import Database
 from civaffairs.groups.bureau_office import fields as bo
@@ -22,7 +21,7 @@ from civaffairs.gui.operations import Operations
 from civaffairs.gui.settings import Preferences
 from civaffairs.records import service as records
 from civaffairs.sync import exchange
-from tests.helpers import quick_password_hashes, staff_values
+from tests.helpers import joined_pc, office_accounts, quick_password_hashes, staff_values
 
 OFFICE = Actor("office", "办公室干事", Role.MEMBER, frozenset({1}))
 CLERK = Actor("clerk", "办公室文员", Role.MEMBER, frozenset({1}))
@@ -42,18 +41,13 @@ def _program_fonts(qapp) -> None:  # type: ignore[no-untyped-def]
 def server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Database]:
     quick_password_hashes(monkeypatch)
     db = open_database(tmp_path / "server")
-    with db.write() as s:
-        admin = accounts.initialise_office(s, "麦积区民政局", "admin", "管理员", "admin-password-1", by=COMMAND_LINE_ACTOR)
-        accounts.create_user(s, admin, "office", "办公室干事", "office-password-1", "member", [1])
-        accounts.create_user(s, admin, "clerk", "办公室文员", "clerk-password-1", "member", [1])
+    office_accounts(db)
     yield db
     db.dispose()
 
 
 def _pc(tmp_path: Path, server: Database, name: str) -> Database:
-    pc = open_database(tmp_path / name)
-    exchange.join(pc, server, server.url)
-    return pc
+    return joined_pc(tmp_path / name, server)
 
 
 @pytest.fixture

@@ -14,50 +14,20 @@ from PySide6.QtWidgets import QFileDialog
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
-from civaffairs.accounts import service as accounts
-from civaffairs.accounts.roles import COMMAND_LINE_ACTOR, Actor, Role
-from civaffairs.db.bootstrap import open_database
 from civaffairs.db.database import Database
 from civaffairs.groups.bureau_office import fields as bo
-from civaffairs.gui.context import AppContext
 from civaffairs.gui.main_window import MainWindow
-from civaffairs.gui.operations import Operations
-from civaffairs.gui.settings import Preferences
 from civaffairs.gui.sync_status import exchange_file_kind
 from civaffairs.records import service as records
 from civaffairs.sync import exchange, files
-from tests.helpers import quick_password_hashes, staff_values
+from tests.helpers import joined_pc, staff_values
+from tests.test_gui_sync import CLERK, OFFICE, UNREACHABLE, _program_fonts, _window, server  # noqa: F401 - fixtures
 
-OFFICE = Actor("office", "办公室干事", Role.MEMBER, frozenset({1}))
-CLERK = Actor("clerk", "办公室文员", Role.MEMBER, frozenset({1}))
-UNREACHABLE = "postgresql+psycopg://nobody:x@127.0.0.1:9/x?connect_timeout=2"
 SHOTS = Path("/tmp/gui_sync_shots")
 
 
-@pytest.fixture(autouse=True)
-def _program_fonts(qapp) -> None:  # type: ignore[no-untyped-def]
-    """The program's fonts and Chinese, as at its start: the widgets are measured and looked at so."""
-    from civaffairs.gui.app import setup_application
-
-    setup_application(qapp, "zh_CN")
-
-
-@pytest.fixture
-def server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Database]:
-    quick_password_hashes(monkeypatch)
-    db = open_database(tmp_path / "server")
-    with db.write() as s:
-        admin = accounts.initialise_office(s, "麦积区民政局", "admin", "管理员", "admin-password-1", by=COMMAND_LINE_ACTOR)
-        accounts.create_user(s, admin, "office", "办公室干事", "office-password-1", "member", [1])
-        accounts.create_user(s, admin, "clerk", "办公室文员", "clerk-password-1", "member", [1])
-    yield db
-    db.dispose()
-
-
 def _pc(tmp_path: Path, server: Database, name: str) -> Database:
-    pc = open_database(tmp_path / name)
-    exchange.join(pc, server, server.url)
-    return pc
+    return joined_pc(tmp_path / name, server)
 
 
 @pytest.fixture
@@ -81,14 +51,6 @@ def unreachable() -> Iterator[Database]:
     gone = Database(UNREACHABLE)
     yield gone
     gone.dispose()
-
-
-def _window(qtbot: QtBot, db: Database, actor: Actor, tmp_path: Path) -> MainWindow:
-    ctx = AppContext(db, Operations(db, actor), actor, tmp_path, Preferences(), "麦积区民政局")
-    window = MainWindow(ctx)
-    qtbot.addWidget(window)  # closed at the end: its closeEvent stops the exchanger
-    window.show()
-    return window
 
 
 def _save_staff(window: MainWindow, name: str) -> uuid.UUID:

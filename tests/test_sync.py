@@ -25,7 +25,7 @@ from civaffairs.sync import conflicts, exchange
 from civaffairs.sync.models import AppliedChange, OutboxEntry, SyncConflict
 from civaffairs.sync.replay import Change
 from tests.conftest import BACKENDS, POSTGRES_URL
-from tests.helpers import check_in_values, drop_postgres_schema, postgres_schema, quick_password_hashes, staff_values
+from tests.helpers import check_in_values, drop_postgres_schema, joined_pc, office_accounts, postgres_schema, quick_password_hashes, staff_values
 
 OFFICE = Actor("office", "办公室干事", Role.MEMBER, frozenset({1}))
 CLERK = Actor("clerk", "办公室文员", Role.MEMBER, frozenset({1}))
@@ -43,10 +43,7 @@ def server(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.M
         db = open_database(tmp_path / "server", url)
     else:
         db = open_database(tmp_path / "server")
-    with db.write() as s:
-        admin = accounts.initialise_office(s, "麦积区民政局", "admin", "管理员", "admin-password-1", by=COMMAND_LINE_ACTOR)
-        accounts.create_user(s, admin, "office", "办公室干事", "office-password-1", "member", [1])
-        accounts.create_user(s, admin, "clerk", "办公室文员", "clerk-password-1", "member", [1])
+    office_accounts(db)
     yield db
     db.dispose()
     if schema is not None:
@@ -54,9 +51,7 @@ def server(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.M
 
 
 def _pc(tmp_path: Path, server: Database, name: str) -> Database:
-    pc = open_database(tmp_path / name)
-    exchange.join(pc, server, server.url)
-    return pc
+    return joined_pc(tmp_path / name, server)
 
 
 @pytest.fixture

@@ -126,20 +126,8 @@ def join(local: Database, server: Database, server_url_text: str, *, progress: P
 
     with server.write(check_account=False) as ss:
         ensure_office_key(ss)  # seals the exchange files; comes down with the office's settings
-    tables = [t for t in Base.metadata.sorted_tables if t.name not in NOT_COPIED]
-    copied = 0
     with server.snapshot() as ss, local.write(check_account=False) as ls:
-        total = sum(ss.scalar(select(func.count()).select_from(t)) or 0 for t in tables)
-        position = ss.scalar(select(func.max(AuditEntry.seq))) or 0
-        connection = ls.connection()
-        for t in reversed(tables):
-            connection.execute(delete(t))  # what a new database starts with (the office's settings)
-        for t in tables:
-            for rows in _chunks(ss.execute(select(t)).mappings(), COPY_BATCH):
-                connection.execute(insert(t), rows)
-                copied += len(rows)
-                if progress:
-                    progress(copied, total)
+        copied, position = _copy_everything(ss, ls, progress)
         _set_state(ls, server=server_url_text, pc=str(uuid.uuid4()), pulled=str(position),
                    last_exchange=now_utc().isoformat(), last_error="")
     local.working_copy = True
@@ -165,20 +153,8 @@ def publish(local: Database, server: Database, server_url_text: str, *, progress
                 (ss.scalar(select(func.count()).select_from(User)) or 0):
             raise ValidationError.at("", _("The office server already holds records; a database is moved only onto "
                                            "an empty one."))
-    tables = [t for t in Base.metadata.sorted_tables if t.name not in NOT_COPIED]
-    copied = 0
     with local.snapshot() as ls, server.write(check_account=False) as ss:
-        total = sum(ls.scalar(select(func.count()).select_from(t)) or 0 for t in tables)
-        position = ls.scalar(select(func.max(AuditEntry.seq))) or 0
-        connection = ss.connection()
-        for t in reversed(tables):
-            connection.execute(delete(t))
-        for t in tables:
-            for rows in _chunks(ls.execute(select(t)).mappings(), COPY_BATCH):
-                connection.execute(insert(t), rows)
-                copied += len(rows)
-                if progress:
-                    progress(copied, total)
+        copied, position = _copy_everything(ls, ss, progress)
         ensure_office_key(ss)
         key_row = dict(ss.execute(select(Base.metadata.tables["office_setting"])
                                   .where(Base.metadata.tables["office_setting"].c.key == "exchange_key")).mappings().one())
@@ -188,6 +164,26 @@ def publish(local: Database, server: Database, server_url_text: str, *, progress
                    last_exchange=now_utc().isoformat(), last_error="")
     local.working_copy = True
     return copied
+
+
+def _copy_everything(source: Session, target: Session, progress: Progress | None) -> tuple[int, int]:
+    """Every table but the exchange's bookkeeping, from one consistent read of `source` into
+    `target` in its transaction (what `target` held before is replaced: a new database's
+    settings).  Returns the rows copied and the source's audit position."""
+    tables = [t for t in Base.metadata.sorted_tables if t.name not in NOT_COPIED]
+    total = sum(source.scalar(select(func.count()).select_from(t)) or 0 for t in tables)
+    position = source.scalar(select(func.max(AuditEntry.seq))) or 0
+    connection = target.connection()
+    for t in reversed(tables):
+        connection.execute(delete(t))
+    copied = 0
+    for t in tables:
+        for rows in _chunks(source.execute(select(t)).mappings(), COPY_BATCH):
+            connection.execute(insert(t), rows)
+            copied += len(rows)
+            if progress:
+                progress(copied, total)
+    return copied, position
 
 
 def _chunks(rows: Iterable[Any], size: int) -> Iterable[list[dict[str, Any]]]:
