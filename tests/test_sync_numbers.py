@@ -213,3 +213,24 @@ def test_grants_paid_from_a_towns_fund_on_two_pcs_apart_never_overdraw_it(
         assert records.get(s, clerk, GRANTS, offline.id).values["number"] == offline.values["number"]
     assert balance.balance == 20000 and balance.used == 80000  # 1,000 − 800, in fen; never below zero
     assert c.kind == "refused" and "备用金" in c.reason
+
+
+def test_a_number_the_server_refuses_leaves_nothing_of_it_on_the_pc(
+        server: Database, pcs: tuple[Database, Database]) -> None:
+    """A notice numbered offline from a block the server no longer holds for the PC (a forged or
+    stale file): the server refuses the call, the conflict waits, and the PC's copy drops every
+    row the call wrote there (the number too), keeping the draft as the server has it."""
+    from sqlalchemy import delete
+
+    a, _b = pcs
+    _issue(server, OFFICE, "第一份通知")
+    exchange.exchange(a, server)
+    number = _issue(a, OFFICE, "甲电脑的通知")
+    with server.write() as s:
+        s.execute(delete(NumberBlock))
+    assert exchange.exchange(a, server).conflicts == 1
+    with a.read() as s:
+        assert number not in {n.number for n in s.scalars(select(IssuedNumber))}
+        (draft,) = [n for n in notices.list_notices(s, OFFICE) if n.title == "甲电脑的通知"]
+        assert not draft.document_number
+    assert _serials(a) == _serials(server)

@@ -184,6 +184,7 @@ def replayable(name: str, *, register: str, record_arg: str | None = None, retur
                 position=_next_position(session), made_at=now_utc(), actor=actor.username, command="call",
                 register=register, record_id=record_id if isinstance(record_id, uuid.UUID) else uuid.UUID(int=0),
                 record_label="", payload={"name": name, "args": to_json(arguments), "ids": [str(i) for i in made],
+                                          "rows": sorted([t, str(i)] for t, i in written if isinstance(i, uuid.UUID)),
                                           "numbers": session.info.pop(NUMBERS_GIVEN, [])}))
             session.flush()
             return result

@@ -240,8 +240,12 @@ def push(local: Database, server: Database, result: ExchangeResult | None = None
         with local.write(check_account=False) as s:  # only after the server committed
             for entry, outcome in zip(entries, outcomes):
                 s.execute(update(OutboxEntry).where(OutboxEntry.id == entry.id).values(sent_at=now, outcome=outcome))
+        keys = {getattr(spec.model, "__tablename__", ""): key for key, spec in _specs().items()}
         for change, outcome in zip(changes, outcomes):
             touched.setdefault(change.register, set()).add(change.record_id)
+            for table, row_id in change.payload.get("rows", ()):  # every row a service call wrote here
+                if table in keys:
+                    touched.setdefault(keys[table], set()).add(uuid.UUID(row_id))
             result.sent += 1
             if outcome == "merged":
                 result.merged += 1
