@@ -126,9 +126,21 @@ class Office(RuleBasedStateMachine):
 
     @initialize()
     def records_every_pc_has(self) -> None:
-        """Two staff records made on one PC and seen by all: what the others can then change apart."""
-        for _ in range(2):
+        """Three staff records made on one PC and seen by all: what the others can then change
+        apart.  Every run starts with one conflict of each kind made on purpose (an edit against a
+        delete, one field given two values, a second check-in for one person and day), whatever
+        the random schedule then brings."""
+        for _ in range(3):
             self.create_staff(0)
+        for pc in range(3):
+            self.exchange(pc)
+        first, second, third = list(self.view[0])  # in the order made
+        self.edit(0, self._live(0).index(third), "post", 2)
+        self.delete(1, self._live(1).index(third))
+        self.edit(0, self._live(0).index(first), "department", 1)  # one field, two values
+        self.edit(1, self._live(1).index(first), "department", 2)
+        self.check_in(0, self._live(0).index(second), DAYS[0])  # one person and day, twice
+        self.check_in(1, self._live(1).index(second), DAYS[0])
         for pc in range(3):
             self.exchange(pc)
 
