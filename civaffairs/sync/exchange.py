@@ -106,10 +106,8 @@ def waiting_changes(local: Database, limit: int = 1000) -> list[OutboxEntry]:
 # ------------------------------------------------------------------ joining
 
 
-def join(local: Database, server: Database, server_url_text: str, *, progress: Progress | None = None) -> int:
-    """Make `local` (a new PC's database: no records yet) a working copy of `server`: every
-    table copied in one consistent read of the server, then exchanges bring only changes.
-    Returns the rows copied."""
+def _check_can_connect(local: Database, server: Database) -> None:
+    """Both databases at this program's version, and this PC not yet working with a server."""
     from civaffairs.db.migrate import current_revision
 
     if current_revision(local.engine) != current_revision(server.engine):
@@ -118,6 +116,14 @@ def join(local: Database, server: Database, server_url_text: str, *, progress: P
     with local.read() as s:
         if server_url(s):
             raise ValidationError.at("", _("This PC already works with an office server."))
+
+
+def join(local: Database, server: Database, server_url_text: str, *, progress: Progress | None = None) -> int:
+    """Make `local` (a new PC's database: no records yet) a working copy of `server`: every
+    table copied in one consistent read of the server, then exchanges bring only changes.
+    Returns the rows copied."""
+    _check_can_connect(local, server)
+    with local.read() as s:
         mine = s.scalar(select(func.count()).select_from(AuditEntry)) or 0
     if mine:
         raise ValidationError.at("", _("This PC's database already holds records; a PC joins an office server "
@@ -139,15 +145,9 @@ def publish(local: Database, server: Database, server_url_text: str, *, progress
     version): every table copied up in one server transaction; this PC then works on a copy of
     it, and other PCs join.  Returns the rows copied."""
     from civaffairs.accounts.models import User
-    from civaffairs.db.migrate import current_revision
     from civaffairs.sync.files import ensure_office_key
 
-    if current_revision(local.engine) != current_revision(server.engine):
-        raise ValidationError.at("", _("The office server's database is at another version than this program; "
-                                       "update the program on every PC (or the server) first."))
-    with local.read() as s:
-        if server_url(s):
-            raise ValidationError.at("", _("This PC already works with an office server."))
+    _check_can_connect(local, server)
     with server.read() as ss:
         if (ss.scalar(select(func.count()).select_from(AuditEntry)) or 0) or \
                 (ss.scalar(select(func.count()).select_from(User)) or 0):
