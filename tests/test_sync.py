@@ -325,8 +325,10 @@ def test_a_single_pcs_database_moves_onto_a_new_server_and_others_join_it(
 def test_notice_drafts_made_on_a_working_copy_reach_the_server_with_their_id(
         server: Database, pcs: tuple[Database, Database]) -> None:
     """A service that writes more than register records (a notice draft) travels as one call,
-    made again on the server by the same function; two PCs editing one draft apart: the second
-    is a conflict that says what the first changed, and keeping it makes the edit again."""
+    made again on the server by the same function.  Two PCs editing one draft apart merge field
+    by field: the fields only one of them changed are both kept, the audit says it merged, and
+    the field both changed is a conflict with both values; keeping mine makes only that field's
+    edit again."""
     from datetime import date
 
     from civaffairs.notices import service as notices
@@ -342,17 +344,58 @@ def test_notice_drafts_made_on_a_working_copy_reach_the_server_with_their_id(
     with b.read() as s:
         assert s.get(Notice, notice_id) is not None  # came down with the pull
     with a.write() as s:
-        notices.update_draft(s, OFFICE, notice_id, 1, title="关于做好冬季疫情防控工作的通知")
+        notices.update_draft(s, OFFICE, notice_id, 1, title="关于做好冬季疫情防控工作的通知",
+                             signatory="麦积区民政局办公室")
     with b.write() as s:
-        notices.update_draft(s, CLERK, notice_id, 1, title="关于加强值班值守的通知")
+        notices.update_draft(s, CLERK, notice_id, 1, title="关于加强值班值守的通知", copy_to="区疫情防控指挥部")
     exchange.exchange(a, server)
-    assert exchange.exchange(b, server).conflicts == 1
+    result = exchange.exchange(b, server)
+    assert result.conflicts == 1
     with server.read() as s:
-        assert notices.get(s, OFFICE, notice_id).title == "关于做好冬季疫情防控工作的通知"
+        got = notices.get(s, OFFICE, notice_id)
         (c,) = conflicts.open_conflicts(s, OFFICE)
-    assert c.kind == "refused" and c.command == "call" and "标题" in c.reason
+        merges = s.scalars(select(AuditEntry).where(AuditEntry.record_id == notice_id,
+                                                    AuditEntry.action == "merge")).all()
+    # A's title stands until someone decides; B's other field merged beside A's.
+    assert (got.title, got.signatory, got.copy_to) == ("关于做好冬季疫情防控工作的通知", "麦积区民政局办公室", "区疫情防控指挥部")
+    assert len(merges) == 1 and merges[0].changes["fields"] == [None, "copy_to"]
+    assert (c.kind, c.command, c.field, c.field_title) == ("same_field", "call", "title", "标题")
+    assert (c.mine, c.theirs, c.mine_by, c.theirs_by) == ("关于加强值班值守的通知", "关于做好冬季疫情防控工作的通知", "clerk", "office")
     with server.write() as s:
         conflicts.resolve(s, CLERK, c.id, conflicts.MINE)
     exchange.exchange(a, server)
     with a.read() as s:
-        assert notices.get(s, OFFICE, notice_id).title == "关于加强值班值守的通知"
+        got = notices.get(s, OFFICE, notice_id)
+    assert (got.title, got.signatory, got.copy_to) == ("关于加强值班值守的通知", "麦积区民政局办公室", "区疫情防控指挥部")
+
+
+def test_a_notice_field_changed_on_two_pcs_can_be_resolved_by_editing_it(
+        server: Database, pcs: tuple[Database, Database]) -> None:
+    """A clashing field of a service call can be edited in the conflict screen: the typed value
+    goes through the same service (and its checks); nothing else of the call is made again."""
+    from datetime import date
+
+    from civaffairs.core.errors import ValidationError
+    from civaffairs.notices import service as notices
+
+    a, b = pcs
+    with a.write() as s:
+        notice_id = notices.create_draft(s, OFFICE, 1, "assistance", today=date(2021, 10, 25))
+    exchange.exchange(a, server)
+    exchange.exchange(b, server)
+    with a.write() as s:
+        notices.update_draft(s, OFFICE, notice_id, 1, attachments=["值班表"])
+    with b.write() as s:
+        notices.update_draft(s, CLERK, notice_id, 1, attachments=["联系人名单", "物资清单"])
+    exchange.exchange(a, server)
+    assert exchange.exchange(b, server).conflicts == 1
+    with server.read() as s:
+        (c,) = conflicts.open_conflicts(s, OFFICE)
+    assert (c.field, c.mine, c.theirs) == ("attachments", "联系人名单\n物资清单", "值班表")
+    with pytest.raises(ValidationError), server.write() as s:
+        conflicts.resolve(s, CLERK, c.id, conflicts.EDIT, value="x" * 100_000)  # the service's own check
+    with server.write() as s:
+        conflicts.resolve(s, CLERK, c.id, conflicts.EDIT, value="值班表\n联系人名单\n物资清单")
+    with server.read() as s:
+        assert notices.get(s, OFFICE, notice_id).attachments == ("值班表", "联系人名单", "物资清单")
+        assert conflicts.count_open(s) == 0

@@ -369,7 +369,7 @@ def _add_draft(session: Session, actor: Actor, group: int, template_key: str, va
 
 
 @replayable("notices.update_draft", register=REGISTER, record_arg="notice_id", version_arg="expected_version",
-            model=Notice)
+            model=Notice, merge_arg="fields", field_titles=FIELD_LABELS)
 def update_draft(session: Session, actor: Actor, notice_id: uuid.UUID, expected_version: int,
                  **fields: Any) -> NoticeData:
     """Save an edit of a draft made to version `expected_version`.  Refused once issued (the text

@@ -140,6 +140,8 @@ class Command:
     returns_id: str | None  # the argument that takes, on the server, the id the call returned here
     version_arg: str | None  # the argument holding the version the clerk saw (refreshed by "keep mine")
     model: Any = None  # the table of `record_arg`'s record, for its current version
+    merge_arg: str | None = None  # the argument mapping field names to new values: merged field by field
+    field_titles: Mapping[str, str] | None = None  # those fields' titles, for the conflict screen (untranslated)
 
 
 COMMANDS: dict[str, Command] = {}
@@ -153,10 +155,15 @@ def synced_table(register: str, model: Any) -> None:
 
 
 def replayable(name: str, *, register: str, record_arg: str | None = None, returns_id: str | None = None,
-               version_arg: str | None = None, model: Any = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+               version_arg: str | None = None, model: Any = None, merge_arg: str | None = None,
+               field_titles: Mapping[str, str] | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Mark a service function (session, actor, ...) whose changes are not all made through the
     records service: on a working copy, a call is queued as one change with its arguments, and
-    every row it wrote goes with it.  On any other database it runs as it always did."""
+    every row it wrote goes with it.  On any other database it runs as it always did.
+
+    A call that edits fields of one record (`merge_arg` names the mapping of field to new value,
+    `version_arg` the version the clerk saw) also carries the values those fields held before it,
+    so that the server can merge it with what was saved meanwhile, field by field."""
     def wrap(fn: Callable[..., Any]) -> Callable[..., Any]:
         signature = inspect.signature(fn)
 
@@ -168,6 +175,7 @@ def replayable(name: str, *, register: str, record_arg: str | None = None, retur
             bound.apply_defaults()
             arguments = {k: v for k, v in list(bound.arguments.items())[2:]}
             before = set(session.info.get(WRITTEN, set()))
+            base = _base_values(session, arguments) if merge_arg else None
             session.info[IN_COMMAND] = True
             try:
                 with ids.recording() as made:  # the server gives these ids again, in order
@@ -180,18 +188,38 @@ def replayable(name: str, *, register: str, record_arg: str | None = None, retur
             if returns_id is not None and isinstance(result, uuid.UUID):
                 arguments[returns_id] = result
             record_id = arguments.get(record_arg) if record_arg else getattr(result, "id", result)
+            payload = {"name": name, "args": to_json(arguments), "ids": [str(i) for i in made],
+                       "rows": sorted([t, str(i)] for t, i in written if isinstance(i, uuid.UUID)),
+                       "numbers": session.info.pop(NUMBERS_GIVEN, [])}
+            if base is not None:
+                payload["base"] = to_json(base)
             session.add(OutboxEntry(
                 position=_next_position(session), made_at=now_utc(), actor=actor.username, command="call",
                 register=register, record_id=record_id if isinstance(record_id, uuid.UUID) else uuid.UUID(int=0),
-                record_label="", payload={"name": name, "args": to_json(arguments), "ids": [str(i) for i in made],
-                                          "rows": sorted([t, str(i)] for t, i in written if isinstance(i, uuid.UUID)),
-                                          "numbers": session.info.pop(NUMBERS_GIVEN, [])}))
+                record_label="", payload=payload))
             session.flush()
             return result
 
-        COMMANDS[name] = Command(name, fn, register, record_arg, returns_id, version_arg, model)
+        def _base_values(session: Session, arguments: Mapping[str, Any]) -> dict[str, Any] | None:
+            """The values the fields this call sets held before it (None: no such record here)."""
+            assert merge_arg is not None and record_arg is not None and model is not None
+            obj = session.get(model, arguments.get(record_arg))
+            if obj is None:
+                return None
+            return {k: field_value(obj, k) for k in arguments.get(merge_arg) or {}}
+
+        if merge_arg is not None and (record_arg is None or version_arg is None or model is None):
+            raise TypeError("a call merged field by field names its record, version and table")
+        COMMANDS[name] = Command(name, fn, register, record_arg, returns_id, version_arg, model, merge_arg,
+                                 field_titles)
         return call
     return wrap
+
+
+def field_value(obj: Any, name: str) -> Any:
+    """A field's stored value, comparable across a JSON round trip (a list, not a JSON array proxy)."""
+    value = getattr(obj, name, None)
+    return list(value) if isinstance(value, (list, tuple)) else value
 
 
 def call_again(session: Session, actor: Actor, name: str, arguments: Mapping[str, Any],

@@ -58,8 +58,12 @@ def _info(c: SyncConflict) -> ConflictInfo:
         spec = get_register(c.register)
         name = spec.name
         title = spec.field(c.field).title if c.field and spec.has_field(c.field) else ""
-    except KeyError:
-        name, title = c.register, c.field
+    except KeyError:  # a service call's record (a notice): its fields are titled by the call
+        from civaffairs.sync.capture import COMMANDS
+
+        command = COMMANDS.get(str(c.payload.get("payload", {}).get("name", "")))
+        titles = (command.field_titles if command is not None else None) or {}
+        name, title = c.register, _(titles[c.field]) if c.field in titles else c.field
     return ConflictInfo(c.id, c.kind, _(KIND_LABELS.get(c.kind, c.kind)), c.register, name, c.record_id,
                         c.record_label, c.field, title, c.mine, c.theirs, c.mine_by, c.mine_at, c.theirs_by,
                         c.theirs_at, c.reason, str(c.payload.get("command", "")))
@@ -110,9 +114,14 @@ def _keep_mine(session: Session, actor: Actor, conflict: SyncConflict, value: An
         from civaffairs.sync import capture
 
         found = capture.COMMANDS.get(str(payload.get("name")))
-        if found is None or edited:
+        one_field = found is not None and found.merge_arg is not None and bool(conflict.field)
+        if found is None or (edited and not one_field):
             raise ValidationError.at("", _("This change can only be kept or dropped, not edited here."))
         arguments = capture.from_json(payload.get("args", {}))
+        if one_field:  # a field that clashed: only it is made again (the rest was merged)
+            assert found.merge_arg is not None
+            mine = (arguments.get(found.merge_arg) or {}).get(conflict.field)
+            arguments[found.merge_arg] = {conflict.field: value if edited else mine}
         if found.version_arg and found.model is not None and found.record_arg:
             obj = session.get(found.model, arguments.get(found.record_arg))
             if obj is not None:

@@ -129,8 +129,11 @@ def _apply(session: Session, change: Change) -> str:
                 name = str(change.payload.get("name"))
                 if name not in capture.COMMANDS:
                     raise ValidationError.at("", _("This program cannot make the change “{name}”.").format(name=name))
-                capture.call_again(session, actor, name, capture.from_json(change.payload.get("args", {})),
-                                   change.payload.get("ids", ()))
+                arguments = capture.from_json(change.payload.get("args", {}))
+                merged = _merge_call(session, actor, change, capture.COMMANDS[name], arguments)
+                if merged is not None:
+                    return merged
+                capture.call_again(session, actor, name, arguments, change.payload.get("ids", ()))
                 return APPLIED
             raise ValueError(change.command)
     except _EditAgainstDelete as e:
@@ -196,6 +199,56 @@ def _update(session: Session, actor: Actor, spec: RegisterSpec, change: Change) 
     if clashes:
         return CONFLICT
     return MERGED if merged else APPLIED
+
+
+def _merge_call(session: Session, actor: Actor, change: Change, command: Any, arguments: dict[str, Any]) -> str | None:
+    """A call that edits fields of a record saved meanwhile on the server (a notice draft edited
+    on two PCs), merged three ways as `_update` merges a record: each field it sets is taken
+    where the server still holds the value the PC started from, the others are conflicts.  None
+    when there is nothing to merge (not such a call, or nothing saved since): made as it is."""
+    from civaffairs.sync import capture
+
+    base = change.payload.get("base")
+    if command.merge_arg is None or base is None:
+        return None
+    obj = session.get(command.model, arguments.get(command.record_arg))
+    seen = arguments.get(command.version_arg)
+    if obj is None or getattr(obj, "deleted_at", None) is not None or seen is None or obj.version == seen:
+        return None  # the call itself says why it cannot be made, or it is made as it was
+    base = capture.from_json(base)
+    new = dict(arguments.get(command.merge_arg) or {})
+    take: dict[str, Any] = {}
+    clashes: list[str] = []
+    for name, value in new.items():
+        now = capture.field_value(obj, name)
+        if now == base.get(name):
+            take[name] = value
+        elif now != value:
+            clashes.append(name)
+    version = obj.version
+    by, at = obj.updated_by, obj.updated_at  # who saved the other side, before this merge saves
+    if take:
+        capture.call_again(session, actor, command.name,
+                           arguments | {command.merge_arg: take, command.version_arg: version},
+                           change.payload.get("ids", ()))
+        audit.record(session, actor, "merge", command.register, change.record_id, record_version=obj.version,
+                     label=change.record_label, changes={"base version": [None, str(seen)],
+                                                         "fields": [None, ",".join(sorted(take))]})
+    titles = command.field_titles or {}
+    for name in clashes:
+        title = _(titles[name]) if name in titles else name
+        _queue(session, change, "same_field", field_name=name, mine=_text(new.get(name)),
+               theirs=_text(capture.field_value(obj, name)), theirs_by=by, theirs_at=at,
+               reason=_("“{field}” was changed on two PCs while they were apart.").format(field=title))
+    return CONFLICT if clashes else MERGED
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple)):
+        return "\n".join(str(v) for v in value)  # one a line, as the editor and the service take them
+    return str(value)
 
 
 def _queue(session: Session, change: Change, kind: str, *, spec: RegisterSpec | None = None, field_name: str = "",
