@@ -99,6 +99,15 @@ class DatabaseUnreachable(CivaffairsError):
                            "administrator. Your input is not lost: save again once the connection is back."))
 
 
+class DatabaseBusy(CivaffairsError):
+    """Another program or PC held the SQLite file's write lock longer than the busy timeout (a
+    large import is one transaction).  Nothing was written; the input stays for another try."""
+
+    def __init__(self) -> None:
+        super().__init__(_("The database is busy with another window or PC (for example a large import). "
+                           "Nothing was saved and your input is not lost: please save again in a moment."))
+
+
 @dataclass(frozen=True)
 class FieldChange:
     field: str

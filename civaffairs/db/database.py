@@ -12,7 +12,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from civaffairs.core.errors import DatabaseUnreachable
+from civaffairs.core.errors import DatabaseBusy, DatabaseUnreachable
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 WORKING_COPY = "civaffairs_working_copy"
@@ -44,6 +44,10 @@ def _sqlite_on_begin(conn: Any) -> None:
 def make_engine(url: str, **kwargs: Any) -> Engine:
     u = make_url(url)
     if u.get_backend_name() == "sqlite":
+        # Every transaction is ended by whoever began it (Database.read/write roll back or commit;
+        # a Connection rolls back what it began when closed), so the pool's own rollback of each
+        # returned connection is a second one: it cost a third of a small list read (a count).
+        kwargs.setdefault("pool_reset_on_return", None)
         engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **kwargs)
         event.listen(engine, "connect", _sqlite_on_connect)
         event.listen(engine, "begin", _sqlite_on_begin)
@@ -67,6 +71,13 @@ def _server_gone(error: DBAPIError) -> bool:
     if sqlstate is None:
         return isinstance(error, OperationalError)
     return sqlstate.startswith("08") or sqlstate in ("57P01", "57P02", "57P03")
+
+
+def _sqlite_busy(error: DBAPIError) -> bool:
+    """SQLite waited the whole busy timeout for another connection's lock (SQLITE_BUSY/LOCKED)."""
+    text = str(error.orig).lower()
+    return isinstance(error, OperationalError) and ("database is locked" in text or "database is busy" in text
+                                                    or "database table is locked" in text)
 
 
 class Database:
@@ -97,6 +108,8 @@ class Database:
         try:
             yield
         except DBAPIError as e:
+            if self.is_sqlite and _sqlite_busy(e):
+                raise DatabaseBusy() from e
             if self.is_sqlite or not _server_gone(e):
                 raise
             raise DatabaseUnreachable() from e

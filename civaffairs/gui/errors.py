@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from civaffairs.core.errors import (
-    AuthenticationFailed, CivaffairsError, DatabaseUnreachable, EditConflict, NotFound, PermissionDenied,
+    AuthenticationFailed, CivaffairsError, DatabaseBusy, DatabaseUnreachable, EditConflict, NotFound, PermissionDenied,
     SessionEnded, ValidationError,
 )
 from civaffairs.core.i18n import _
@@ -31,6 +31,8 @@ def title_for(error: BaseException) -> str:
         return _("Please log in again")
     if isinstance(error, DatabaseUnreachable):
         return _("Database server unreachable")
+    if isinstance(error, DatabaseBusy):
+        return _("Database busy")
     return _("Error")
 
 
