@@ -164,6 +164,10 @@ class MainWindow(QMainWindow):
             self.backup_action.setObjectName("backupAction")
             self.backup_action.triggered.connect(self.open_backups)
             admin.addAction(self.backup_action)
+            if self.ctx.db.is_sqlite and not self.ctx.db.working_copy:  # a single PC: 迁到办公室服务器…
+                from civaffairs.gui.join_server import add_publish_action
+
+                add_publish_action(self, admin)
             admin.addSeparator()
             self.demo_action = QAction(_("Fill with demo data…"), self)
             self.demo_action.triggered.connect(self.fill_demo_data)
