@@ -37,6 +37,7 @@ from civaffairs.core.errors import CivaffairsError, DatabaseUnreachable
 from civaffairs.db.bootstrap import open_database
 from civaffairs.db.database import Database
 from civaffairs.groups.bureau_office import fields as bo
+from civaffairs.notices.models import Notice
 from civaffairs.records import service as records
 from civaffairs.sync import exchange
 from civaffairs.sync.models import AppliedChange, OutboxEntry, SyncConflict
@@ -47,6 +48,11 @@ USERS = [Actor(f"clerk{i}", f"文员{i}", Role.MEMBER, frozenset({1, 4, 6})) for
 POSTS = ["科员", "副科长", "科长"]
 DEPARTMENTS = ["办公室", "救助股", "养老股"]
 DAYS = [date(2021, 10, 25), date(2021, 10, 26)]
+DRAFT = {  # a notice draft every PC edits: a service call, merged field by field on the server
+    "title": ["关于做好值班值守工作的通知", "关于加强冬季疫情防控工作的通知", "关于开展困难群众走访慰问的通知"],
+    "signatory": ["麦积区民政局", "麦积区民政局办公室", "麦积区疫情防控领导小组"],
+    "copy_to": ["区疫情防控指挥部", "区委办公室", "区政府办公室"],
+}
 GONE = "postgresql+psycopg://nobody:x@127.0.0.1:9/x?connect_timeout=2"
 
 
@@ -65,6 +71,8 @@ class Model:
     check_ins: dict[tuple[uuid.UUID, date], uuid.UUID] = field(default_factory=dict)
     conflicts: int = 0
     kinds: dict[str, int] = field(default_factory=dict)
+    draft: dict[str, str] = field(default_factory=dict)  # the shared notice draft's fields
+    draft_version: int = 0
 
     def clash(self, kind: str) -> None:
         self.conflicts += 1
@@ -102,6 +110,11 @@ class Office(RuleBasedStateMachine):
         self.pending: list[list[tuple[Any, ...]]] = [[], [], []]
         self.view: list[dict[uuid.UUID, Staff]] = [{}, {}, {}]  # each PC's own view of the staff
         self.view_check_ins: list[set[tuple[uuid.UUID, date]]] = [set(), set(), set()]
+        with self.server.read() as s:
+            draft = s.get(Notice, self.draft_id)
+            self.model.draft = {k: getattr(draft, k) for k in DRAFT}
+            self.model.draft_version = draft.version
+        self.view_draft = [(dict(self.model.draft), self.model.draft_version) for _ in range(3)]
 
     def _money_and_stock(self) -> None:
         """A lot of 1,000 masks, a town's reserve fund of 1,000 yuan and four approved grants of
@@ -123,6 +136,9 @@ class Office(RuleBasedStateMachine):
                                  signatory="麦积区民政局", printing_office="麦积区民政局办公室")
         with self.server.write() as s:
             notices.issue(s, clerk, notice_id, "麦民发", today_local())
+        with self.server.write() as s:  # a draft that stays one, for the PCs to edit apart
+            self.draft_id = notices.create_draft(s, clerk, 1, "blank", today=today_local())
+            notices.update_draft(s, clerk, self.draft_id, 1, **{k: v[0] for k, v in DRAFT.items()})
 
     @initialize()
     def records_every_pc_has(self) -> None:
@@ -261,6 +277,20 @@ class Office(RuleBasedStateMachine):
         except CivaffairsError:
             pass  # no number of this PC's left: the draft waits
 
+    @rule(pc=st.integers(0, 2), which=st.sampled_from(sorted(DRAFT)), value=st.integers(0, 2))
+    def edit_the_draft(self, pc: int, which: str, value: int) -> None:
+        """One field of the shared notice draft, on one PC, from the version that PC holds."""
+        from civaffairs.notices import service as notices
+
+        fields, version = self.view_draft[pc]
+        new, base = DRAFT[which][value], fields[which]
+        if new == base:
+            return
+        with self.pcs[pc].write() as s:
+            notices.update_draft(s, USERS[pc], self.draft_id, version, **{which: new})
+        self.view_draft[pc] = (fields | {which: new}, version + 1)
+        self.pending[pc].append(("draft", which, base, new, version))
+
     # ------------------------------------------------------------------ the network
 
     @rule(pc=st.integers(0, 2))
@@ -348,12 +378,25 @@ class Office(RuleBasedStateMachine):
                     m.clash("refused")
                 else:
                     m.check_ins[(staff_id, day)] = record_id
+            elif kind == "draft":  # made as it was, or merged: the field taken where still as it was
+                _k, which, base, new, version = op
+                now = m.draft[which]
+                outcome = ("draft edits made as they were" if m.draft_version == version else
+                           "draft edits merged" if now == base else "draft edits already there" if now == new
+                           else "draft edits in conflict")
+                STOCK_AND_MONEY[outcome] = STOCK_AND_MONEY.get(outcome, 0) + 1
+                if m.draft_version == version or now == base:
+                    m.draft[which] = new
+                    m.draft_version += 1
+                elif now != new:
+                    m.clash("same_field")
         self.pending[pc] = []
 
     def _refresh(self, pc: int) -> None:
         """After an exchange a PC sees what the server holds."""
         self.view[pc] = {k: Staff(v.post, v.department, v.deleted, v.version) for k, v in self.model.staff.items()}
         self.view_check_ins[pc] = set(self.model.check_ins)
+        self.view_draft[pc] = (dict(self.model.draft), self.model.draft_version)
 
     # ------------------------------------------------------------------ everyone back
 
@@ -380,7 +423,9 @@ class Office(RuleBasedStateMachine):
             live_check_ins = {(r.staff_id, r.day) for r in s.scalars(select(bo.CHECK_INS.model)
                                                                      .where(bo.CHECK_INS.model.deleted_at.is_(None)))}
             conflicts = s.scalar(select(func.count()).select_from(SyncConflict).where(
-                SyncConflict.register.in_([bo.STAFF.key, bo.CHECK_INS.key]))) or 0
+                SyncConflict.register.in_([bo.STAFF.key, bo.CHECK_INS.key]) | (SyncConflict.record_id == self.draft_id))) or 0
+            draft = s.get(Notice, self.draft_id)
+            assert {k: getattr(draft, k) for k in DRAFT} == self.model.draft  # every field merged as the model says
             applied = s.scalar(select(func.count()).select_from(AppliedChange)) or 0
         self._check_money_stock_and_numbers()
         sent = 0
