@@ -1,28 +1,70 @@
 """Offscreen screenshots of the main window and the forms, in Chinese (or --lang en).
 
-    python scripts/screenshots.py [--out docs/screenshots] [--lang zh_CN]
+    python scripts/screenshots.py [--out docs/screenshots] [--lang zh_CN] [--today 2021-11-05]
+                                  [--only assistance --only supervision]
 
-Builds a throwaway database with demo data, logs in as the administrator and grabs the screens."""
+Builds a throwaway database with demo data, logs in as the administrator and grabs the screens.
+The program's clock (civaffairs.core.clock) is set to the demo's day, 5 November 2021, 10:00,
+before anything is made, so the demo's records, the date filters, the overdue lists and the
+overview all show that day (`--today now` keeps the machine's clock).  `--only PREFIX` saves only the
+screens whose names start with PREFIX (the others are still opened, not saved)."""
 from __future__ import annotations
 
 import argparse
 import os
 import sys
 import tempfile
+from datetime import date, datetime, timedelta
+from datetime import time as time_of_day
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QDate, QDateTime, QSettings, QTime
 from PySide6.QtWidgets import QApplication
+
+DEMO_DAY = date(2021, 11, 5)  # the demo's "today": the brief's figures are as of this day
+
+
+class DemoClock:
+    """The program's clock (civaffairs.core.clock.now_utc) moved to a chosen moment, running on
+    from there.  Installed before any other module of the program is imported (they bind `now_utc`
+    when imported); `move_to` moves it later.  The Qt date widgets that start on
+    QDate.currentDate() follow the same clock in this process."""
+
+    def __init__(self) -> None:
+        from civaffairs.core import clock
+
+        self.real = clock.now_utc
+        self.offset = timedelta(0)
+        clock.now_utc = lambda: self.real() + self.offset
+
+        def qt_now() -> QDateTime:
+            moment = clock.now_utc().astimezone()
+            return QDateTime(QDate(moment.year, moment.month, moment.day),
+                             QTime(moment.hour, moment.minute, moment.second))
+
+        QDate.currentDate = staticmethod(lambda: qt_now().date())  # type: ignore[method-assign]
+        QDateTime.currentDateTime = staticmethod(qt_now)  # type: ignore[method-assign]
+
+    def move_to(self, day: date, at: time_of_day) -> None:
+        self.offset = datetime.combine(day, at).astimezone() - self.real()
 
 
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--out", default="docs/screenshots")
     parser.add_argument("--lang", default="zh_CN")
+    parser.add_argument("--today", default=DEMO_DAY.isoformat(),
+                        help="the program's day (YYYY-MM-DD), or 'now' for the machine's clock")
+    parser.add_argument("--only", action="append", default=[], metavar="PREFIX",
+                        help="save only the screens whose names start with PREFIX (may be repeated)")
     args = parser.parse_args()
+    clock = None
+    if args.today != "now":
+        clock = DemoClock()
+        clock.move_to(date.fromisoformat(args.today), time_of_day(10, 0))
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="civaffairs-shots-"))
@@ -48,6 +90,8 @@ def main() -> int:
     def grab(widget, name: str) -> None:  # type: ignore[no-untyped-def]
         widget.show()
         app.processEvents()
+        if args.only and not name.startswith(tuple(args.only)):
+            return
         path = out / f"{name}.png"
         widget.grab().save(str(path))
         shots.append(path)
@@ -55,7 +99,15 @@ def main() -> int:
     grab(FirstRunDialog(db), "first-start")
     demo.create_accounts(db)
     demo.fill(db, staff=36, days=14)
-    demo.fill_groups(db)
+    if clock is not None:
+        # The volunteers' night shifts of 5 November sign out at 06:00 the next morning: the other
+        # groups' demos are written from then, as `civaffairs demo` run after the demo's day would.
+        today = date.fromisoformat(args.today)
+        clock.move_to(max(today, DEMO_DAY + timedelta(days=1)), time_of_day(8, 0))
+        demo.fill_groups(db)
+        clock.move_to(today, time_of_day(10, 0))
+    else:
+        demo.fill_groups(db)
     demo.fill_notices(db)
     grab(LoginDialog(db, demo.DEMO_OFFICE, Preferences()), "login")
 

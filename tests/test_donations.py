@@ -583,9 +583,11 @@ def test_the_disclosure_states_what_the_records_hold_with_names_masked_as_asked(
     handover = _handover(db, admin, lot, 1_500)
     _allocate(db, admin, handover, 600, F.INSTITUTION, home)
     _allocate(db, admin, handover, 400, F.COMPOUND, compound)
-    if F.HOUSEHOLDS_AVAILABLE:  # group 4's household, made directly: its own rules are not under test here
-        household = _household(db, "赵桂英")
-        _allocate(db, admin, handover, 100, F.HOUSEHOLD, household)
+    # Group 4's households are part of the program: allocations to a household must be covered,
+    # never skipped because the register went missing.
+    assert F.HOUSEHOLDS_AVAILABLE, "group 4's households register is not loaded"
+    household = _household(db, "赵桂英")  # made directly: its own rules are not under test here
+    _allocate(db, admin, handover, 100, F.HOUSEHOLD, household)
     _create(db, admin, F.DISBURSEMENTS, organisation_id=organisation, day=date(2021, 10, 30), purpose=F.UNDESIGNATED,
             amount="100000", recipient="天水金帐篷租赠有限公司", use="核酸检测点帐篷", approved_by="慈善协会理事会",
             approval_number="麦慈〔2021〕8号")
@@ -613,15 +615,14 @@ def test_the_disclosure_states_what_the_records_hold_with_names_masked_as_asked(
     (masks,) = d.items
     assert (masks.received, masks.handed_over, masks.allocated) == (received, handed, allocated)
     assert (masks.in_store, masks.with_team) == (received - handed, handed - allocated)
-    assert len(d.allocations) == (3 if F.HOUSEHOLDS_AVAILABLE else 2)
+    assert len(d.allocations) == 3
     assert sum(int(a.quantity.rstrip("只").replace(",", "")) for a in d.allocations) == allocated
     # Names: as each donor asked; anonymous as 匿名; a household by its head, masked.
     donors = [m.donor for m in only.money]
     assert donors == ["天水金源物流有限公司", "张*明", "李红梅", "匿名", "天" + "*" * 10 + "司"]
     assert [m.donor for m in d.materials] == ["张*明"] and {a.donor for a in d.allocations} == {"张*明"}
     assert [a.recipient for a in d.allocations][:2] == ["麦积区社会福利中心", "锦绣花园"]
-    if F.HOUSEHOLDS_AVAILABLE:
-        assert d.allocations[2].recipient == "困难群众家庭 赵*英"
+    assert d.allocations[2].recipient == "困难群众家庭 赵*英"
     pdf = reports.render_disclosure(d, printed_on=date(2021, 11, 6))
     flat = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).replace(" ", "").replace("\n", "")
     assert "张晓明" not in flat and "天水瑞丰农业科技有限公司" not in flat and "赵桂英" not in flat

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -199,8 +200,9 @@ def test_a_sensitive_computed_column_is_masked_like_a_stored_one(db: Database, a
 
 
 def test_report_on_the_demo_data_states_the_brief(data_dir: Path, tmp_path: Path) -> None:
-    """`civaffairs report` on the demo data: 4 elderly care institutions under closed management and
-    3 NAT rounds, all negative, for the outbreak; other figures for a month before it."""
+    """`civaffairs report` on the full demo data: 4 elderly care institutions under closed management
+    and 3 NAT rounds, all negative, for the outbreak; other figures for a month before it; group 4's
+    and group 6's figures of the brief; the supervision teams' visits to every kind of target."""
     from civaffairs import demo
     from civaffairs.cli import main
     from civaffairs.db.bootstrap import open_database
@@ -210,8 +212,9 @@ def test_report_on_the_demo_data_states_the_brief(data_dir: Path, tmp_path: Path
     db.dispose()
 
     def figures(start: str, end: str, group: str = "民政服务机构疫情防控组") -> dict[str, object]:
-        out = tmp_path / f"{start}.xlsx"
-        assert main(["report", "--data-dir", str(data_dir), "--from", start, "--to", end, "--out", str(out)]) == 0
+        out = tmp_path / f"{start}-{end}.xlsx"
+        if not out.exists():  # one report per period, read for each group
+            assert main(["report", "--data-dir", str(data_dir), "--from", start, "--to", end, "--out", str(out)]) == 0
         sheet = load_workbook(out)[group]
         return {row[0].value: row[1].value for row in sheet.iter_rows(min_row=5) if row[0].value}
 
@@ -235,6 +238,25 @@ def test_report_on_the_demo_data_states_the_brief(data_dir: Path, tmp_path: Path
 
     assert assistance("2021-10-01", "2021-11-05") == [97, 218, 838, 2798, 4560900, 215000, 6, 3]
     assert assistance("2021-01-01", "2021-01-31") == [0, 0, 0, 0, 0, 0, 0, 0]
+
+    # Group 6 (社会捐助指导督查组): 125 money donations, 3,713,100.00 yuan, from 1 October to
+    # 5 November; fewer, and less, by 10 October.
+    def donations(start: str, end: str) -> tuple[object, Decimal]:
+        found = figures(start, end, "社会捐助指导督查组")
+        return found["接收捐款"], Decimal(str(found["捐款金额"]))
+
+    assert donations("2021-10-01", "2021-11-05") == (125, Decimal("3713100.00"))
+    early_count, early_amount = donations("2021-10-01", "2021-10-10")
+    assert isinstance(early_count, int) and 0 < early_count < 125 and 0 < early_amount < Decimal("3713100.00")
+
+    # The supervision teams (督查组) inspected compounds, institutions, social organisations and the
+    # organisation receiving donations; none of the latter two by 10 October.
+    def supervision(start: str, end: str) -> list[object]:
+        found = figures(start, end, "督查组")
+        return [found[label] for label in ("督查记录", "督查小区", "督查民政服务机构", "督查社会组织", "督查捐赠接收单位")]
+
+    assert supervision("2021-10-01", "2021-11-05") == [16, 7, 6, 2, 1]
+    assert supervision("2021-10-01", "2021-10-10") == [2, 1, 1, 0, 0]
 
 
 def test_demo_names_are_ordinary_and_the_bureau_has_one_director() -> None:

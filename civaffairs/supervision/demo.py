@@ -1,7 +1,8 @@
 """Demo data of the supervision teams, through the services: the three teams, each led by a deputy
-director (副局长), their visits in October–November 2021 to the compounds and institutions made
-by the other groups' demos (a kind whose register is empty gets no visits), checklists, findings,
-corrections (some closed after follow-ups, some overdue on 5 November 2021) and report numbers."""
+director (副局长), their visits in October–November 2021 to the compounds, institutions, social
+organisations and the organisation receiving donations made by the other groups' demos (a kind
+whose register is empty gets no visits), checklists, findings, corrections (some closed after
+follow-ups, some overdue on 5 November 2021) and report numbers."""
 from __future__ import annotations
 
 import random
@@ -42,8 +43,26 @@ CORRECTION_TEXT = {
     "institution.closed_management": ("封闭管理期间有人员外出未报备", "严格落实封闭管理，人员只进不出", "机构负责人"),
     "institution.no_visitors": ("有家属进入探视", "暂停一切探视，改为视频探视", "机构负责人"),
     "institution.supplies": ("生活物资储备不足1个月", "补足1个月生活物资储备", "机构后勤主管"),
+    "social_org.no_gatherings": ("暂停期间仍在组织线下集中培训", "立即停止线下集中培训，改为线上授课", "机构法定代表人"),
+    "social_org.plan": ("未制定疫情防控工作方案，未明确防控责任人", "制定防控工作方案，明确专人负责", "机构法定代表人"),
+    "social_org.health_monitoring": ("工作人员健康监测和体温记录不全", "每日测温并登记工作人员健康状况", "机构负责人"),
+    "social_org.premises": ("办公场所未按要求消毒通风", "办公场所每日消毒、定时通风并留存记录", "机构负责人"),
+    "social_org.visitors": ("来访人员未查验健康码、未登记", "逐一查验来访人员健康码、行程卡并登记", "机构负责人"),
+    "social_org.notices": ("未按时回执区局疫情防控通知", "即日回执并逐项落实通知要求", "机构法定代表人"),
+    "social_org.fundraising": ("未经备案开展募捐活动", "停止未备案的募捐，依法备案并公开", "机构法定代表人"),
+    "social_org.publicity": ("未向会员和服务对象宣传防控要求", "通过微信群、公告栏宣传防控要求", "机构负责人"),
+    "donation.registered": ("部分物资捐赠未当日登记", "捐赠物资当日登记入账", "慈善协会秘书长"),
+    "donation.reconciled": ("10月下旬捐款未与银行对账单逐日核对", "逐日核对捐款与银行对账单、现金日记账", "慈善协会财务负责人"),
+    "donation.acknowledged": ("部分捐赠人未出具接收凭证", "补发接收凭证，向财政申领捐赠票据", "慈善协会秘书长"),
+    "donation.designated": ("定向捐款与非定向捐款未分账核算", "定向捐款分账核算，专款专用", "慈善协会财务负责人"),
+    "donation.stock": ("库存物资与台账不符，临期物资未单独存放", "盘点库存，临期物资单独存放", "慈善协会仓库保管员"),
+    "donation.handover": ("移交协调保障组的物资缺少签字交接单", "补齐交接单并由双方签字", "慈善协会秘书长"),
+    "donation.allocation": ("部分分配物资无接收人签字", "补齐接收人签字", "慈善协会秘书长"),
+    "donation.disbursement": ("捐款支出审批手续不全", "支出先审批后支付，附齐凭证", "慈善协会财务负责人"),
+    "donation.disclosure": ("捐赠款物接收和使用情况未及时公示", "在门户网站和公示栏公示捐赠款物收支情况", "慈善协会秘书长"),
 }
-# (team, day, kind, which target of the kind, items failing (positions from 0), issue the report)
+# (team, day, kind, which target of the kind (its position, or its name), items failing (positions
+# from 0), issue the report)
 PLAN = (
     (0, date(2021, 10, 9), "compound", 0, (0,), True),
     (1, date(2021, 10, 10), "institution", 0, (), True),
@@ -52,12 +71,15 @@ PLAN = (
     (1, date(2021, 10, 16), "institution", 1, (7,), True),
     (2, date(2021, 10, 19), "institution", 2, (4,), True),
     (0, date(2021, 10, 22), "compound", 3, (2, 3), True),
+    (2, date(2021, 10, 23), "social_organisation", "麦积区博雅艺术培训学校", (0, 4), True),
     (1, date(2021, 10, 24), "institution", 3, (), True),
     (2, date(2021, 10, 26), "compound", 4, (5,), True),
     (0, date(2021, 10, 28), "institution", 0, (3,), True),
+    (0, date(2021, 10, 29), "donation_organisation", "麦积区慈善协会", (1, 8), True),
     (1, date(2021, 10, 30), "compound", 5, (0, 2), True),
     (2, date(2021, 11, 2), "compound", 0, (3,), False),
     (0, date(2021, 11, 3), "institution", 4, (), False),
+    (1, date(2021, 11, 4), "social_organisation", "天水市麦积区阳光社会工作服务中心", (), False),
 )
 
 
@@ -71,13 +93,21 @@ def _deputies(db: Database, actor: Actor) -> list[tuple[str, str]]:
     return [(n, "副局长") for n in names] if len(names) == 3 else list(LEADERS)
 
 
-def _targets(db: Database, actor: Actor) -> dict[str, list[uuid.UUID]]:
-    found: dict[str, list[uuid.UUID]] = {}
+def _targets(db: Database, actor: Actor) -> dict[str, list[tuple[uuid.UUID, object]]]:
+    found: dict[str, list[tuple[uuid.UUID, object]]] = {}
     with db.read() as s:
         for kind in AVAILABLE_KINDS:
             spec = get_register(kind.register_key)
-            found[kind.key] = [r.id for r in records.fetch(s, actor, spec, records.ListQuery(), 0, 50)]
+            found[kind.key] = [(r.id, r.values.get("name"))
+                               for r in records.fetch(s, actor, spec, records.ListQuery(), 0, 50)]
     return found
+
+
+def _pick(pool: list[tuple[uuid.UUID, object]], which: int | str) -> uuid.UUID:
+    """The target at a position of the list, or the one of that name (the first when it is not there)."""
+    if isinstance(which, str):
+        return next((id_ for id_, name in pool if name == which), pool[0][0])
+    return pool[which % len(pool)][0]
 
 
 def fill(db: Database, *, actor: Actor = COMMAND_LINE_ACTOR, today: date | None = None) -> dict[str, int]:
@@ -93,7 +123,7 @@ def fill(db: Database, *, actor: Actor = COMMAND_LINE_ACTOR, today: date | None 
     with db.write() as s:
         for name, (leader, post), members in zip(TEAM_NAMES, _deputies(db, actor), MEMBERS_DATA, strict=True):
             team = records.create(s, actor, TEAMS, {"name": name, "leader_name": leader, "leader_post": post,
-                                                    "notes": "包抓检查小区和民政服务机构疫情防控措施落实情况"}).id
+                                                    "notes": "包抓检查小区、民政服务机构、社会组织疫情防控措施和捐赠款物管理使用落实情况"}).id
             teams.append(team)
             counts["teams"] += 1
             for member, member_post, phone in members:
@@ -111,9 +141,11 @@ def fill(db: Database, *, actor: Actor = COMMAND_LINE_ACTOR, today: date | None 
                 equals=(("team_id", teams[team_no]),)))]
             inspectors = "、".join([leader, *members[:2]])
             found = [CORRECTION_TEXT[kind.checklist[i].code][0] for i in failing]
-            findings = ("经现场检查，" + "；".join(found) + "。其余防控措施落实到位。") if found else "经现场检查，各项防控措施落实到位，未发现问题。"
+            what = "捐赠款物管理使用" if kind_key == "donation_organisation" else "防控措施"
+            findings = (f"经现场检查，{'；'.join(found)}。其余{what}落实到位。" if found
+                        else f"经现场检查，各项{what}落实到位，未发现问题。")
             visit = service.create_visit(s, actor, {"team_id": teams[team_no], "day": day, "target_kind": kind.key,
-                                                    kind.field: pool[which % len(pool)], "inspectors": inspectors,
+                                                    kind.field: _pick(pool, which), "inspectors": inspectors,
                                                     "findings": findings}).id
             counts["visits"] += 1
             lines = records.fetch(s, actor, CHECKLIST, records.ListQuery(equals=(("visit_id", visit),)))

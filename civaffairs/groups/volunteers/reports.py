@@ -68,8 +68,9 @@ class _Paper:
                                                alignment=TA_CENTER)),
             "total_r": (self.hei, ParagraphStyle("total_r", fontName=self.hei.name, fontSize=TABLE,
                                                  leading=TABLE * 1.25, alignment=TA_RIGHT)),
+            # spaceBefore: a note under the table keeps clear of the table's bottom rule
             "note": (self.song, ParagraphStyle("note", fontName=self.song.name, fontSize=9, leading=13,
-                                               textColor=GREY, wordWrap="CJK")),
+                                               spaceBefore=4, textColor=GREY, wordWrap="CJK")),
         }
 
     def p(self, text: str, style: str) -> Paragraph:
@@ -212,7 +213,7 @@ def render_certificate(doc: CertificateDocument) -> bytes:
     # stay together, and tight enough that a certificate of a dozen lines keeps to one page.
     story.append(pp.p(_("Service hours are counted from the sign-in and sign-out of each shift; a shift running past "
                         "the first or the last midnight of the period counts only its part within the period."), "note"))
-    story.append(Spacer(1, 3 * mm))
+    story.append(Spacer(1, 1.5 * mm))  # with the note's space before it, as much as the page can give
     story.append(KeepTogether([
         pp.p(_("This certificate is hereby issued."), "body"),
         Spacer(1, 3 * mm),
