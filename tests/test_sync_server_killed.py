@@ -140,11 +140,11 @@ def test_killed_in_the_middle_of_the_servers_transaction(killable: tuple[Server,
     real = replay.apply_change
     count = [0]
 
-    def dies_half_way(session: Any, change: Any, pc_id: str) -> str:
+    def dies_half_way(session: Any, change: Any, pc_id: str, **kwargs: Any) -> str:
         count[0] += 1
         if count[0] == 30:
             pg.kill()  # 29 changes written in the server's open transaction: lost with it
-        return real(session, change, pc_id)
+        return real(session, change, pc_id, **kwargs)
 
     monkeypatch.setattr(exchange, "apply_change", dies_half_way)
     with pytest.raises(DatabaseUnreachable):

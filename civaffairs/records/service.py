@@ -701,23 +701,21 @@ class References:
 
     def __init__(self, session: Session) -> None:
         self._session = session
-        self._live: dict[tuple[str, uuid.UUID], bool] = {}
-        self._labels: dict[tuple[str, uuid.UUID], str] = {}
+        self._records: dict[tuple[str, uuid.UUID], Any] = {}  # held, so the session keeps them loaded
+
+    def _get(self, f: FieldSpec, value: uuid.UUID) -> Any:
+        key = (f.reference or "", value)
+        if key not in self._records:
+            self._records[key] = self._session.get(get_register(key[0]).model, value)
+        return self._records[key]
 
     def live(self, f: FieldSpec, value: uuid.UUID) -> bool:
-        key = (f.reference or "", value)
-        found = self._live.get(key)
-        if found is None:
-            target = self._session.get(get_register(key[0]).model, value)
-            found = self._live[key] = target is not None and target.deleted_at is None
-        return found
+        target = self._get(f, value)
+        return target is not None and target.deleted_at is None
 
     def label(self, f: FieldSpec, value: uuid.UUID) -> str:
-        key = (f.reference or "", value)
-        found = self._labels.get(key)
-        if found is None:
-            found = self._labels[key] = _reference_label(self._session, f, value)
-        return found
+        target = self._get(f, value)
+        return str(getattr(target, get_register(f.reference or "").display_fields[0])) if target is not None else ""
 
 
 def _validate(session: Session, spec: RegisterSpec, given: Mapping[str, Any],
@@ -808,7 +806,8 @@ def create_id(session: Session, actor: Actor, spec: RegisterSpec, values: Mappin
     """`create`, returning only the new record's id (the server applying many PCs' changes has
     no use for the row read back: a quarter of the work)."""
     _require_write(actor, spec)
-    clean = _validate(session, spec, values, {}, None)
+    refs = References(session)  # a referenced record is read once, not for the check, the audit and the label
+    clean = _validate(session, spec, values, {}, None, references=refs)
     accepted = _warnings(session, spec, clean, None, accept)
     written = _derive(spec, clean)
     now = now_utc()
@@ -819,10 +818,10 @@ def create_id(session: Session, actor: Actor, spec: RegisterSpec, values: Mappin
     )
     session.add(obj)
     _flush(session, spec)
-    changes = {f.name: [None, _canonical(session, f, clean.get(f.name))] for f in written
+    changes = {f.name: [None, _canonical(session, f, clean.get(f.name), refs)] for f in written
                if not V.is_empty(clean.get(f.name))}
     _accepted(changes, accepted)
-    label = _label(session, spec, clean)
+    label = _label(session, spec, clean, refs)
     audit.record(session, actor, "create", spec.key, obj.id, record_version=obj.version,
                  label=label, changes=changes, at=now)
     capture.queue(session, actor, "create", spec, obj.id, capture.create_payload(spec, clean, accepted), label)
@@ -1034,7 +1033,8 @@ def update(session: Session, actor: Actor, spec: RegisterSpec, record_id: uuid.U
         raise _conflict(session, spec, obj, expected_version)
     current = _current(spec, obj)
     known = set(_found_warnings(session, spec, current, record_id).values()) if spec.warnings else set()
-    clean = _validate(session, spec, values, current, record_id)
+    refs = References(session)  # a referenced record is read once, not for the check, the audit and the label
+    clean = _validate(session, spec, values, current, record_id, references=refs)
     written = _derive(spec, clean)
     changed = [f for f in written if clean.get(f.name) != current.get(f.name)]
     if not changed:
@@ -1043,7 +1043,7 @@ def update(session: Session, actor: Actor, spec: RegisterSpec, record_id: uuid.U
     accepted = _warnings(session, spec, clean, record_id, accept, known)
     changes: dict[str, list[Any]] = {}
     for f in changed:
-        changes[f.name] = [_canonical(session, f, current.get(f.name)), _canonical(session, f, clean.get(f.name))]
+        changes[f.name] = [_canonical(session, f, current.get(f.name), refs), _canonical(session, f, clean.get(f.name), refs)]
         setattr(obj, f.name, V.to_db(f, clean.get(f.name)))
     _accepted(changes, accepted)
     now = now_utc()
@@ -1052,7 +1052,7 @@ def update(session: Session, actor: Actor, spec: RegisterSpec, record_id: uuid.U
         _flush(session, spec)
     except StaleDataError:  # saved by another PC between our read and our write
         raise EditConflict([], deleted=False) from None
-    label = _label(session, spec, clean)
+    label = _label(session, spec, clean, refs)
     audit.record(session, actor, "update", spec.key, obj.id, record_version=obj.version,
                  label=label, changes=changes, at=now)
     capture.queue(session, actor, "update", spec, obj.id, capture.update_payload(

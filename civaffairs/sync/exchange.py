@@ -238,8 +238,7 @@ def push(local: Database, server: Database, result: ExchangeResult | None = None
         outcomes = apply_changes(server, changes, pc)
         now = now_utc()
         with local.write(check_account=False) as s:  # only after the server committed
-            for entry, outcome in zip(entries, outcomes):
-                s.execute(update(OutboxEntry).where(OutboxEntry.id == entry.id).values(sent_at=now, outcome=outcome))
+            s.execute(update(OutboxEntry), [{"id": e.id, "sent_at": now, "outcome": o} for e, o in zip(entries, outcomes)])
         keys = {getattr(spec.model, "__tablename__", ""): key for key, spec in _specs().items()}
         for change, outcome in zip(changes, outcomes):
             touched.setdefault(change.register, set()).add(change.record_id)
@@ -289,12 +288,12 @@ def apply_changes(server: Database, changes: list[Change], pc: str) -> list[str]
     """Changes applied on the server in one transaction; a change seen before gives its first
     outcome again (an exchange cut off after the server committed, repeated)."""
     with server.write(check_account=False) as ss:
+        before = dict(ss.execute(select(AppliedChange.change_id, AppliedChange.outcome)
+                                 .where(AppliedChange.change_id.in_([c.id for c in changes]))).all())
         outcomes = []
         for change in changes:
-            outcome = apply_change(ss, change, pc)
-            if outcome == "already":
-                outcome = ss.get(AppliedChange, change.id).outcome  # type: ignore[union-attr]
-            outcomes.append(outcome)
+            outcome = apply_change(ss, change, pc, seen=change.id in before)
+            outcomes.append(before[change.id] if outcome == "already" else outcome)
         return outcomes
 
 

@@ -68,9 +68,10 @@ def _actor(session: Session, username: str) -> Actor | None:
     return known[username]
 
 
-def apply_change(session: Session, change: Change, pc: str) -> str:
-    """Apply `change` once; the outcome: applied, merged, conflict, or already (seen before)."""
-    if session.get(AppliedChange, change.id) is not None:
+def apply_change(session: Session, change: Change, pc: str, *, seen: bool | None = None) -> str:
+    """Apply `change` once; the outcome: applied, merged, conflict, or already (seen before).
+    `seen`: whether it was applied before, when the caller asked for a whole batch at once."""
+    if seen if seen is not None else session.get(AppliedChange, change.id) is not None:
         return ALREADY
     from civaffairs.sync.capture import REPLAY_PC
 
