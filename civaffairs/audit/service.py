@@ -70,6 +70,23 @@ def record(
     return entry
 
 
+def check_before_output(db: Database, session: Session | None = None) -> None:
+    """Before data leaves the program (an Excel export, a printout or a saved PDF, the statistics
+    report): the signed-in account is re-checked as before a write (`Database.account_check`), so
+    an account demoted, deactivated or given a new password since its log-in hands nothing out and
+    gets `SessionEnded` — before any file is written, rather than an output whose audit entry is
+    then refused.  In `session` when given (the read the output comes from), else in a read of its
+    own; the command line, which signs no account in, passes."""
+    check = db.account_check
+    if check is None:
+        return
+    if session is not None:
+        check(session)
+        return
+    with db.read() as own:
+        check(own)
+
+
 def record_access(target: Database | Session, actor: Actor | str, action: str, register: str,
                   record_id: uuid.UUID | None = None, *, label: str = "",
                   changes: dict[str, list[Any]] | None = None) -> None:

@@ -61,6 +61,8 @@ def export_register(session: Session, actor: Actor, spec: RegisterSpec, path: Pa
     or, when that is a read (which is never committed), in a write of its own in `audit_in`."""
     import xlsxwriter
 
+    if audit_in is not None:  # the window's session: a changed account hands nothing out (SessionEnded)
+        audit.check_before_output(audit_in, session)
     path = Path(path)
     q = query if query is not None else ListQuery()
     fields = export_fields(spec)

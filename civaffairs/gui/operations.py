@@ -97,6 +97,20 @@ class Operations(QObject):
         self._set_reachable(True)
         return result
 
+    def may_hand_out(self, parent: QWidget | None = None) -> bool:
+        """Before a printout or a saved PDF leaves the window: the account is re-checked as before
+        a write (`audit.check_before_output`).  False when it may not: already said — an account
+        changed since its log-in ends the session as a refused write does (`on_session_ended`)."""
+        from civaffairs.audit.service import check_before_output
+
+        try:
+            check_before_output(self.db)
+        except Exception as e:  # noqa: BLE001 - any failure is shown, never a crash
+            self._failed(parent, e)
+            return False
+        self._set_reachable(True)
+        return True
+
     def _set_reachable(self, reachable: bool) -> None:
         if reachable != self._reachable:
             self._reachable = reachable

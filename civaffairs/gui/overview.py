@@ -23,12 +23,13 @@ from PySide6.QtWidgets import (
 
 from civaffairs.core.clock import today_local
 from civaffairs.core.dates import long_date
+from civaffairs.core.errors import CivaffairsError
 from civaffairs.core.i18n import _
 from civaffairs.gui.charts import ChartPanel
 from civaffairs.gui.context import AppContext
 from civaffairs.gui.notices import NoticesView
 from civaffairs.gui.signals import emit
-from civaffairs.gui.widgets import heading
+from civaffairs.gui.widgets import heading, period_date_range
 from civaffairs.groups import GROUPS
 from civaffairs.records import service as records
 from civaffairs.records.spec import all_registers
@@ -211,6 +212,7 @@ class OverviewTab(QWidget):
             edit.setCalendarPopup(True)
             edit.setDisplayFormat("yyyy-MM-dd")
             edit.setObjectName(name)
+            period_date_range(edit)
         period = series.default_period(today_local())
         self.date_from.setDate(_qdate(period.start))
         self.date_to.setDate(_qdate(period.end))
@@ -345,7 +347,13 @@ class OverviewTab(QWidget):
         if self._computation is not None:
             self._again = True
             return
-        self._start(self.period, today)
+        try:
+            period = self.period
+        except CivaffairsError as e:  # a day the figures cannot compute: said, nothing computed
+            self.status.setText(e.message)
+            self.loading.setVisible(False)
+            return
+        self._start(period, today)
 
     def _start(self, period: Period, today: date) -> None:
         ctx = self.ctx
@@ -376,10 +384,11 @@ class OverviewTab(QWidget):
             return
         if self._again:
             self._again = False
-            self._start(self.period, today_local())
+            self.refresh()
             return
         if error is not None:
-            self.status.setText(_("The overview could not be computed: {error}").format(error=error))
+            self.status.setText(_("The overview could not be computed: {error}").format(
+                error=error.message if isinstance(error, CivaffairsError) else error))
             self.loading.setVisible(False)
             return
         data, today_lines = result

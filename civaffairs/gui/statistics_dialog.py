@@ -10,12 +10,13 @@ from PySide6.QtWidgets import (
     QVBoxLayout, QWidget,
 )
 
+from civaffairs.core.clock import today_local
 from civaffairs.core.i18n import _
 from civaffairs.gui.context import AppContext
 from civaffairs.gui.field_errors import FieldErrors
 from civaffairs.gui.form_layout import field_with_error, note_label
 from civaffairs.gui.operations import Progress
-from civaffairs.gui.widgets import heading, ok_cancel_buttons
+from civaffairs.gui.widgets import heading, ok_cancel_buttons, period_date_range
 
 
 def _qdate(d: QDate) -> date:
@@ -40,7 +41,8 @@ class StatisticsDialog(QDialog):
             edit.setCalendarPopup(True)
             edit.setDisplayFormat("yyyy-MM-dd")
             edit.setObjectName(name)
-        today = QDate.currentDate()
+            period_date_range(edit)
+        today = QDate(today_local())
         self.date_from.setDate(QDate(today.year(), today.month(), 1))
         self.date_to.setDate(today)
         form.addRow(_("From"), field_with_error(self.date_from, self.errors, "date_from"))
@@ -89,12 +91,12 @@ class StatisticsDialog(QDialog):
             self.path.setText(str(Path(chosen).with_suffix(suffix)))
 
     def make(self) -> None:
-        from civaffairs.reports.figures import Period
+        from civaffairs.reports.figures import Period, period_errors
         from civaffairs.reports.service import make_report
 
         start, end = _qdate(self.date_from.date()), _qdate(self.date_to.date())
-        errors = {}
-        if end < start:
+        errors = period_errors(start, end)
+        if end < start and not errors:
             errors["date_to"] = _("The period ends before it starts.")
         if not self.path.text().strip():
             errors["path"] = _("Please choose the file to write.")

@@ -29,3 +29,15 @@ def ok_cancel_buttons(dialog: QDialog) -> QDialogButtonBox:
     buttons.accepted.connect(dialog.accept)
     buttons.rejected.connect(dialog.reject)
     return buttons
+
+
+def period_date_range(edit):  # type: ignore[no-untyped-def]
+    """Offer in a QDateEdit of a period only the days its figures can be computed for
+    (`reports.figures.FIRST_DAY`–`LAST_DAY`): a clerk cannot pick year 1 or 9999."""
+    from PySide6.QtCore import QDate
+
+    from civaffairs.reports.figures import FIRST_DAY, LAST_DAY
+
+    edit.setDateRange(QDate(FIRST_DAY.year, FIRST_DAY.month, FIRST_DAY.day),
+                      QDate(LAST_DAY.year, LAST_DAY.month, LAST_DAY.day))
+    return edit

@@ -22,13 +22,18 @@ def run_report(args: argparse.Namespace) -> int:
     from civaffairs.accounts.roles import COMMAND_LINE_ACTOR
     from civaffairs.commands import Failed, run_job
     from civaffairs.db.database import Database
-    from civaffairs.reports.figures import Period
+    from civaffairs.reports.figures import Period, period_errors
     from civaffairs.reports.service import make_report
     from civaffairs.reports.statistics import StatisticsReport
 
     start, end = _day(args.date_from), _day(args.date_to)
     if start is None or end is None:
         print(_("Please give the dates like 2021-10-01."), file=sys.stderr)
+        return 2
+    problems = period_errors(start, end)
+    if problems:  # a day the figures cannot compute (year 1, year 9999…)
+        for message in dict.fromkeys(problems.values()):
+            print(message, file=sys.stderr)
         return 2
     if end < start:
         print(_("The period ends before it starts."), file=sys.stderr)

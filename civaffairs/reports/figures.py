@@ -18,17 +18,43 @@ from enum import StrEnum
 from typing import Any
 
 from civaffairs.core.dates import long_date
+from civaffairs.core.errors import ValidationError
 from civaffairs.core.i18n import _
+
+# The days a period may run over.  The figures turn a day into moments on this PC's clock
+# (`datetime.astimezone()`, which asks the operating system): Windows knows local time only from
+# 1970-01-02 to 3000-12-31 (elsewhere year 1 and year 9999 have no neighbouring day), so a period
+# stays well inside; the date editors of every period offer only these days.
+FIRST_DAY = date(1971, 1, 1)
+LAST_DAY = date(2999, 12, 31)
+
+
+def period_errors(start: date, end: date, *, start_field: str = "date_from",
+                  end_field: str = "date_to") -> dict[str, str]:
+    """What is wrong with the period `start`–`end`, by field: a day outside FIRST_DAY–LAST_DAY;
+    empty when the figures can be computed for it."""
+    message = _("Please choose a day between {first} and {last}.").format(first=FIRST_DAY.isoformat(),
+                                                                          last=LAST_DAY.isoformat())
+    errors: dict[str, str] = {}
+    if not FIRST_DAY <= start <= LAST_DAY:
+        errors[start_field] = message
+    if not FIRST_DAY <= end <= LAST_DAY:
+        errors[end_field] = message
+    return errors
 
 
 @dataclass(frozen=True)
 class Period:
-    """A period of whole days, both ends included."""
+    """A period of whole days, both ends included, within FIRST_DAY–LAST_DAY (else a
+    `ValidationError` at date_from / date_to)."""
 
     start: date
     end: date
 
     def __post_init__(self) -> None:
+        errors = period_errors(self.start, self.end)
+        if errors:
+            raise ValidationError(errors)
         if self.end < self.start:
             raise ValueError("a period ends on or after its start")
 

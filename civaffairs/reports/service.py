@@ -16,7 +16,9 @@ REGISTER = "reports.statistics"
 def make_report(db: Database, actor: Actor, period: Period, *, office_name: str, out: Path,
                 progress: Callable[[int, int], None] | None = None) -> StatisticsReport:
     """The report of `period` written to `out` (.xlsx or .pdf); audited as an export.  Every role
-    may make it: it holds figures, no personal data."""
+    may make it: it holds figures, no personal data.  A window's account changed since its log-in
+    gets `SessionEnded` before anything is written."""
+    audit.check_before_output(db)
     if progress:
         progress(0, 3)
     with db.snapshot() as session:  # every section sees the same moment

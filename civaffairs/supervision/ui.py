@@ -8,7 +8,7 @@ import uuid
 from datetime import date, timedelta
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QDate
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QHeaderView,
@@ -20,11 +20,11 @@ from civaffairs.core.i18n import _
 from civaffairs.gui.context import AppContext
 from civaffairs.gui.register_view import RegisterView
 from civaffairs.gui.table_model import ROW_COLOURS, ROW_ROLE, Column, ListSource, PagedTableModel
-from civaffairs.gui.widgets import heading
+from civaffairs.gui.widgets import heading, period_date_range
 from civaffairs.numbering import service as numbering
 from civaffairs.records import service as records
 from civaffairs.records.spec import RowLevel
-from civaffairs.reports.figures import Period
+from civaffairs.reports.figures import Period, period_errors
 from civaffairs.supervision import figures, service
 from civaffairs.supervision.fields import CHECKLIST, CORRECTIONS, FOLLOW_UPS, TEAMS, VISITS
 from civaffairs.supervision.targets import target_kind
@@ -42,6 +42,7 @@ def _pydate(edit: QDateEdit) -> date:
 
 def _date_edit(day: date) -> QDateEdit:
     edit = QDateEdit(_qdate(day))
+    period_date_range(edit)  # the days the figures can be computed for
     edit.setCalendarPopup(True)
     edit.setDisplayFormat("yyyy-MM-dd")
     return edit
@@ -168,17 +169,39 @@ class PeriodDialog(QDialog):
         self.start, self.end = _date_edit(start), _date_edit(end)
         self.start.setObjectName("periodStart")
         self.end.setObjectName("periodEnd")
+        self.message = QLabel()
+        self.message.setObjectName("periodMessage")
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("color: #b03a2e;")
+        self.message.setVisible(False)
         form = QFormLayout(self)
         form.addRow(_("First day of the period"), self.start)
         form.addRow(_("Last day of the period"), self.end)
+        form.addRow(self.message)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
 
+    def problems(self) -> dict[str, str]:
+        start, end = _pydate(self.start), _pydate(self.end)
+        errors = period_errors(start, end, start_field="start", end_field="end")
+        if end < start and not errors:
+            errors["end"] = _("The period ends before it starts.")
+        return errors
+
+    def accept(self) -> None:
+        """Closes only on a period the summary can be computed for; else says why, under the days."""
+        errors = self.problems()
+        if errors:
+            self.message.setText("\n".join(dict.fromkeys(errors.values())))
+            self.message.setVisible(True)
+            return
+        super().accept()
+
     def period(self) -> Period | None:
         start, end = _pydate(self.start), _pydate(self.end)
-        return Period(start, end) if end >= start else None
+        return None if self.problems() else Period(start, end)
 
 
 # ------------------------------------------------------------------ pages

@@ -35,6 +35,7 @@ from civaffairs.gui.group_tab import GroupTab
 from civaffairs.gui.register_view import RegisterView
 from civaffairs.gui.signals import emit
 from civaffairs.gui.table_model import ROW_COLOURS
+from civaffairs.gui.widgets import period_date_range
 from civaffairs.records import service as records
 from civaffairs.records import workflow
 from civaffairs.records.spec import RowLevel
@@ -54,6 +55,7 @@ def _pydate(edit: QDateEdit) -> date:
 
 def _date_edit(day: date, name: str) -> QDateEdit:
     edit = QDateEdit(_qdate(day))
+    period_date_range(edit)  # the days the figures can be computed for
     edit.setObjectName(name)
     edit.setCalendarPopup(True)
     edit.setDisplayFormat("yyyy-MM-dd")

@@ -28,6 +28,7 @@ from civaffairs.gui.form import RecordForm
 from civaffairs.gui.group_tab import GroupTab
 from civaffairs.gui.register_view import RegisterView
 from civaffairs.gui.signals import emit
+from civaffairs.gui.widgets import period_date_range
 from civaffairs.places.fields import TOWNS
 from civaffairs.records import service as records
 
@@ -78,7 +79,7 @@ class NotContactedView(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.setObjectName("notContactedView")
-        self.since = QDateEdit(_qdate(service.two_weeks_ago(today_local())))
+        self.since = period_date_range(QDateEdit(_qdate(service.two_weeks_ago(today_local()))))
         self.since.setObjectName("since")
         self.since.setCalendarPopup(True)
         self.since.setDisplayFormat("yyyy-MM-dd")

@@ -17,6 +17,7 @@ from civaffairs.groups.bureau_office import service
 from civaffairs.groups.bureau_office.fields import CHECK_INS, GROUP, STAFF
 from civaffairs.gui.context import AppContext
 from civaffairs.gui.group_tab import GroupTab
+from civaffairs.gui.widgets import period_date_range
 
 ALERT = QColor("#f8d7da")  # fever or a code that is not green
 MISSING = QColor("#fff3cd")  # no check-in yet
@@ -29,7 +30,7 @@ class TodayView(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.setObjectName("todayView")
-        self.day = QDateEdit(QDate.currentDate())
+        self.day = period_date_range(QDateEdit(QDate(today_local())))
         self.day.setCalendarPopup(True)
         self.day.setDisplayFormat("yyyy-MM-dd")
         self.day.dateChanged.connect(self.refresh)

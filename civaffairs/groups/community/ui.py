@@ -17,10 +17,11 @@ from civaffairs.core.dates import long_date
 from civaffairs.core.i18n import _
 from civaffairs.groups import WorkingGroup
 from civaffairs.groups.community import figures
-from civaffairs.groups.community.fields import COMPOUNDS, DUTY_POINTS, ENTRANCES, ENTRIES, ROSTER
+from civaffairs.groups.community.fields import COMPOUNDS, DUTY_POINTS, ENTRANCES, ROSTER
 from civaffairs.gui.context import AppContext
 from civaffairs.gui.group_tab import GroupTab
 from civaffairs.gui.register_view import RegisterView
+from civaffairs.gui.widgets import period_date_range
 from civaffairs.reports.figures import Period
 
 ALERT = QColor("#f8d7da")
@@ -56,7 +57,7 @@ class CoverageView(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.setObjectName("coverageView")
-        self.day = QDateEdit(QDate.currentDate())
+        self.day = period_date_range(QDateEdit(QDate(today_local())))
         self.day.setObjectName("day")
         self.day.setCalendarPopup(True)
         self.day.setDisplayFormat("yyyy-MM-dd")

@@ -39,6 +39,7 @@ from civaffairs.gui.context import AppContext
 from civaffairs.gui.group_tab import GroupTab
 from civaffairs.gui.register_view import RegisterView
 from civaffairs.gui.table_model import ROW_COLOURS, Column, ListSource, PagedTableModel
+from civaffairs.gui.widgets import period_date_range
 from civaffairs.records import service as records
 from civaffairs.records.spec import RowLevel
 from civaffairs.reports.figures import Period
@@ -58,6 +59,7 @@ def _pydate(edit: QDateEdit) -> date:
 
 def _date_edit(day: date, name: str) -> QDateEdit:
     edit = QDateEdit(_qdate(day))
+    period_date_range(edit)  # the days the figures can be computed for
     edit.setObjectName(name)
     edit.setCalendarPopup(True)
     edit.setDisplayFormat("yyyy-MM-dd")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QDate
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView, QDateEdit, QHBoxLayout, QHeaderView, QLabel, QLayout, QPushButton, QTableWidget,
@@ -24,6 +24,7 @@ from civaffairs.groups.service_institutions.fields import (
 from civaffairs.gui.context import AppContext
 from civaffairs.gui.group_tab import GroupTab
 from civaffairs.gui.register_view import RegisterView
+from civaffairs.gui.widgets import period_date_range
 from civaffairs.notices import service as notices
 from civaffairs.reports.figures import Period
 
@@ -34,6 +35,7 @@ STATUS_COLOURS = {c.code: c.colour for c in STATUSES}
 
 def _date_edit(day: date) -> QDateEdit:
     edit = QDateEdit(QDate(day.year, day.month, day.day))
+    period_date_range(edit)  # the days the figures can be computed for
     edit.setCalendarPopup(True)
     edit.setDisplayFormat("yyyy-MM-dd")
     return edit

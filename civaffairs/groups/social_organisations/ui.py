@@ -28,6 +28,7 @@ from civaffairs.gui.context import AppContext
 from civaffairs.gui.group_tab import GroupTab
 from civaffairs.gui.register_view import RegisterView
 from civaffairs.gui.table_model import ROW_COLOURS, ROW_ROLE, Column, ListSource, PagedTableModel
+from civaffairs.gui.widgets import period_date_range
 from civaffairs.places.fields import TOWNS
 from civaffairs.records import service as records
 from civaffairs.records.spec import RowLevel
@@ -37,6 +38,7 @@ CHANGES = frozenset({ORGANISATIONS.key, NOTICES.key, DELIVERIES.key})
 
 def _date_edit(day: date) -> QDateEdit:
     edit = QDateEdit(QDate(day.year, day.month, day.day))
+    period_date_range(edit)  # the days the figures can be computed for
     edit.setCalendarPopup(True)
     edit.setDisplayFormat("yyyy-MM-dd")
     return edit

@@ -32,7 +32,7 @@ from civaffairs.groups.volunteers.fields import ACTIVITY_KINDS, kind_title
 from civaffairs.groups.volunteers.models import Activity, ServiceCertificate, Shift, Volunteer
 from civaffairs.places.models import Town
 from civaffairs.reports.figures import (
-    Chart, Figure, FigureTable, Opens, Period, ReportSection, Series, Unit, daily_points,
+    Chart, Figure, FigureTable, Opens, Period, ReportSection, Series, Unit, daily_points, period_errors,
 )
 
 TENTH = Decimal("0.1")
@@ -271,7 +271,7 @@ def certificate_hours_now(session: Session, ids: Sequence[uuid.UUID]) -> Mapping
     return {cid: hours(volunteer_minutes(session, vid, Period(start, end))) for cid, vid, start, end in session.execute(
         select(ServiceCertificate.id, ServiceCertificate.volunteer_id, ServiceCertificate.period_start,
                ServiceCertificate.period_end).where(ServiceCertificate.id.in_(ids)))
-        if end >= start}
+        if end >= start and not period_errors(start, end)}  # a period that cannot be computed: no hours shown
 
 
 # ------------------------------------------------------------------ a volunteer's service in a period

@@ -26,7 +26,7 @@ from civaffairs.groups.volunteers.fields import CERTIFICATES, GROUP
 from civaffairs.groups.volunteers.models import ServiceCertificate, Shift, Volunteer
 from civaffairs.numbering import service as numbering
 from civaffairs.numbering.data import NumberKind, register_kind
-from civaffairs.reports.figures import Period
+from civaffairs.reports.figures import Period, period_errors
 from civaffairs.sync.capture import replayable
 
 CERTIFICATE = register_kind(NumberKind("volunteer_cert", N_("Volunteer service certificate number"),
@@ -108,6 +108,9 @@ def issue_certificate(session: Session, actor: Actor, certificate_id: uuid.UUID,
         raise ValidationError.at("", _("This certificate has already been issued as {number}.").format(
             number=cert.number))
     volunteer = _volunteer(session, cert.volunteer_id)
+    errors = period_errors(cert.period_start, cert.period_end, start_field="period_start", end_field="period_end")
+    if errors:  # a period whose hours cannot be computed: said at its days
+        raise ValidationError(errors)
     period = Period(cert.period_start, cert.period_end)
     minutes = figures.volunteer_minutes(session, cert.volunteer_id, period)
     if minutes <= 0:

@@ -53,12 +53,16 @@ def print_document(document: QPdfDocument, printer: QPrinter, progress=None) -> 
 
 class PdfPreviewDialog(QDialog):
     def __init__(self, pdf: bytes, title: str, suggested_name: str = "document.pdf", parent: QWidget | None = None,
-                 *, on_output: Callable[[str], object] | None = None) -> None:
-        """`on_output(where)` after the pages went out: to a printer (`where` is the printer's
-        name) or to a PDF file (its name); it audits the printout."""
+                 *, on_output: Callable[[str], object] | None = None,
+                 may_output: Callable[[], bool] | None = None) -> None:
+        """`may_output()` just before the pages go out: False stops them (the account changed
+        since its log-in: nothing printed, no file written).  `on_output(where)` after the pages
+        went out: to a printer (`where` is the printer's name) or to a PDF file (its name); it
+        audits the printout."""
         super().__init__(parent)
         self.pdf = pdf
         self.on_output = on_output
+        self.may_output = may_output
         self.suggested_name = suggested_name
         self.setObjectName("pdfPreview")
         self.setWindowTitle(_("Print preview – {title}").format(title=title))
@@ -138,6 +142,8 @@ class PdfPreviewDialog(QDialog):
         dialog.setMinMax(1, self.page_total())
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
+        if not self._may_go_out():
+            return
         try:
             self.print_to(printer)
         except Exception as e:  # noqa: BLE001 - shown, never a crash
@@ -153,12 +159,17 @@ class PdfPreviewDialog(QDialog):
         if not name:
             return
         path = Path(name if name.lower().endswith(".pdf") else name + ".pdf")
+        if not self._may_go_out():
+            return
         try:
             self.save_to(path)
         except OSError as e:
             present_error(self, e)
             return
         self._went_out(path.name)
+
+    def _may_go_out(self) -> bool:
+        return self.may_output is None or self.may_output()
 
     def _went_out(self, where: str) -> None:
         if self.on_output is not None:
@@ -180,7 +191,8 @@ def preview_in_background(ctx, title: str, render, *, suggested_name: str,  # ty
             changes={"output": [None, where], "pages": [None, str(pages)]}), parent=holder["dialog"])
 
     def show(pdf: bytes) -> None:
-        dialog = PdfPreviewDialog(pdf, title, suggested_name, parent, on_output=printed)
+        dialog = PdfPreviewDialog(pdf, title, suggested_name, parent, on_output=printed,
+                                  may_output=lambda: ctx.ops.may_hand_out(holder["dialog"]))
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         holder["dialog"] = dialog
         dialog.open()
