@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QScrollArea, QSizePolicy, QTimeEdit, QVBoxLayout, QWidget,
 )
 
-from civaffairs.core.clock import to_local, today_local
+from civaffairs.core.clock import now_utc, to_local, today_local
 from civaffairs.core.i18n import _
 from civaffairs.gui.context import AppContext
 from civaffairs.gui.field_errors import FieldErrors
@@ -92,7 +92,7 @@ def _date_edit() -> QDateEdit:
     edit = QDateEdit()
     edit.setCalendarPopup(True)
     edit.setDisplayFormat("yyyy-MM-dd")
-    edit.setDate(QDate.currentDate())
+    edit.setDate(QDate(today_local()))
     return edit
 
 
@@ -100,7 +100,7 @@ def _datetime_edit() -> QDateTimeEdit:
     edit = QDateTimeEdit()
     edit.setCalendarPopup(True)
     edit.setDisplayFormat("yyyy-MM-dd HH:mm")
-    edit.setDateTime(QDateTime.currentDateTime())
+    edit.setDateTime(QDateTime(to_local(now_utc()).replace(tzinfo=None, second=0, microsecond=0)))  # the program's clock
     return edit
 
 

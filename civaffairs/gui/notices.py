@@ -374,7 +374,7 @@ class IssueDialog(QDialog):
         self.prefix.setEditable(True)
         known = ctx.ops.read(notices.prefixes) or [DEFAULT_PREFIX]
         self.prefix.addItems(known)
-        self.issue_date = QDateEdit(QDate.currentDate())
+        self.issue_date = QDateEdit(QDate(today_local()))
         self.issue_date.setObjectName("issueDate")
         self.issue_date.setCalendarPopup(True)
         self.issue_date.setDisplayFormat("yyyy-MM-dd")

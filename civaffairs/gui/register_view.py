@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QMessageBox, QPushButton, QSplitter, QTableView, QTabWidget, QVBoxLayout, QWidget,
 )
 
+from civaffairs.core.clock import today_local
 from civaffairs.core.i18n import _
 from civaffairs.gui.context import AppContext
 from civaffairs.gui.form import RecordForm
@@ -64,7 +65,7 @@ class RegisterView(QWidget):
         for edit, offset in ((self.date_from, -30), (self.date_to, 0)):
             edit.setCalendarPopup(True)
             edit.setDisplayFormat("yyyy-MM-dd")
-            edit.setDate(QDate.currentDate().addDays(offset))
+            edit.setDate(QDate(today_local()).addDays(offset))  # the program's clock
             edit.setEnabled(False)
             edit.dateChanged.connect(self.apply_filters)
             self.date_filter.toggled.connect(edit.setEnabled)
