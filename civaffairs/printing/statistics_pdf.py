@@ -50,15 +50,27 @@ def _text_length(text: str) -> float:
     return sum(0.55 if ord(ch) < 0x2E80 else 1.0 for ch in text)
 
 
+SHORT = 11.0  # a cell of at most this many ideographs (a date, a number, a report number) never wraps
+PADDING = 13.0  # a table cell's padding left and right, in points, and a point to spare
+
+
 def _widths(t: FigureTable, width: float) -> list[float]:
-    """Columns as wide as their longest text (titles and cells), shared out over the page, none
-    narrower than 4 ideographs, so names do not break into three lines while numbers sprawl."""
+    """Columns as wide as their longest cell; a title may take two lines.  When the page is too
+    narrow for all, the short columns (dates, numbers, report numbers) keep their width, so that
+    "2021年10月9日" never breaks, and the long ones (names) share the rest."""
     n = max(1, len(t.columns))
-    need = [max([_text_length(c) for c in ([t.columns[j]] if j < len(t.columns) else [])]
-                + [_text_length(_cell(row[j])) for row in t.rows if j < len(row)] + [4.0]) for j in range(n)]
-    need = [min(x, 24.0) for x in need]
-    total = sum(need)
-    return [width * x / total for x in need]
+    cells = [max([_text_length(_cell(row[j])) for row in t.rows if j < len(row)], default=0.0) for j in range(n)]
+    titles = [_text_length(t.columns[j]) if j < len(t.columns) else 0.0 for j in range(n)]
+    need = [min(max(cells[j], titles[j] / 2, 2.0), 24.0) * BODY + PADDING for j in range(n)]
+    if sum(need) <= width:  # room for every column: the spare width shared out
+        return [width * x / sum(need) for x in need]
+    short = [cells[j] <= SHORT for j in range(n)]
+    fixed = sum(x for x, s in zip(need, short) if s)
+    flexible = sum(x for x, s in zip(need, short) if not s)
+    room = width - fixed
+    if not flexible or room < flexible * 0.4:  # nothing to squeeze, or too little left for the names
+        return [width * x / sum(need) for x in need]
+    return [x if s else x * room / flexible for x, s in zip(need, short)]
 
 
 def render_statistics(report: StatisticsReport) -> bytes:

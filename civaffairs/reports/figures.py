@@ -141,6 +141,8 @@ class Figure:
             return f"{v * 100:.1f}%"
         if isinstance(v, int):
             return f"{v:,} {unit_word(self.unit)}".strip()
+        if isinstance(v, Decimal):  # hours, days: as many decimals as the figure has, and the unit
+            return f"{v:,} {unit_word(self.unit)}".strip()
         return str(v)
 
 
