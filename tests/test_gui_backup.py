@@ -110,6 +110,18 @@ def test_the_daily_backup_runs_off_the_gui_thread_when_due(qtbot: QtBot, sqlite_
     assert not daily.run_if_due()  # not due again the same day
 
 
+def test_the_main_window_keeps_the_daily_backup_and_says_its_result_in_the_status_bar(
+        qtbot: QtBot, sqlite_db: Database, admin: Actor, data_dir: Path) -> None:
+    window = MainWindow(_ctx(sqlite_db, admin, data_dir))
+    qtbot.addWidget(window)
+    assert window.daily_backup.timer.isActive()  # checked every hour while the program runs
+    with qtbot.waitSignal(window.daily_backup.sig_done, timeout=60_000):
+        assert window.daily_backup.run_if_due()
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage().startswith("每日自动备份已完成并校验通过"))
+    window.daily_backup.stop()
+    assert [b.kind for b in service.known_backups(data_dir)] == ["daily"]
+
+
 def _garbage(db_file: Path) -> None:
     data = bytearray(db_file.read_bytes())
     middle = len(data) // 2
