@@ -89,6 +89,15 @@ class ServerFields(QWidget):
         for editor in (self.host, self.port, self.database, self.username, self.password):
             editor.setEnabled(separate)
 
+    def checked_url(self) -> str | None:
+        """The server's URL; None when a field needs filling, with the message at that field."""
+        self.clear_messages()
+        try:
+            return self.url()
+        except ValidationError as e:
+            self.show_field_errors(e.field_errors)
+            return None
+
     def url(self) -> str:
         """The server's URL, or a `ValidationError` naming the fields to fill."""
         from sqlalchemy.engine import URL, make_url
@@ -348,11 +357,8 @@ class JoinPage(QWidget):
     def join(self) -> None:
         if self.busy:
             return
-        self.fields.clear_messages()
-        try:
-            url = self.fields.url()
-        except ValidationError as e:
-            self.fields.show_field_errors(e.field_errors)
+        url = self.fields.checked_url()
+        if url is None:
             return
         self.fields.set_enabled(False)
         self.job = ProgressJob(self.window(), _("Downloading this PC's copy from the office server"),
@@ -432,11 +438,8 @@ class PublishDialog(QDialog):
 
         if self.job is not None and self.job.running:
             return
-        self.fields.clear_messages()
-        try:
-            url = self.fields.url()
-        except ValidationError as e:
-            self.fields.show_field_errors(e.field_errors)
+        url = self.fields.checked_url()
+        if url is None:
             return
         box = QMessageBox(QMessageBox.Icon.Question, _("Move to an office server"), _(
             "Move this PC's database onto the office server {server}?").format(server=describe_url(url)),
