@@ -129,7 +129,6 @@ def test_the_overviews_period_offers_only_computable_days_and_says_a_typed_error
         tab.refresh()
         qtbot.waitUntil(lambda: not tab.computing and OUT_OF_RANGE in tab.status.text(), timeout=30_000)
         assert tab.status.text() == f"总览未能算出：{OUT_OF_RANGE}"
-        tab.grab().save("/tmp/i14_overview.png")
     finally:
         tab.shutdown()
         overview_module.wait_for_computations()
@@ -149,7 +148,6 @@ def test_the_statistics_dialog_offers_only_computable_days(qtbot: QtBot, sqlite_
     dialog.make()  # ends before it starts: at the field, nothing made
     assert dialog.errors.label("date_to").text() == "结束日期早于开始日期。" and dialog.report is None
     dialog.show()
-    dialog.grab().save("/tmp/i14_statistics.png")
 
 
 def test_the_supervision_period_dialog_says_a_wrong_period_under_its_days(qtbot: QtBot) -> None:
@@ -167,7 +165,6 @@ def test_the_supervision_period_dialog_says_a_wrong_period_under_its_days(qtbot:
     assert dialog.isVisible() and dialog.result() != QDialog.DialogCode.Accepted
     assert dialog.message.isVisible() and not dialog.message.text().isascii()
     assert dialog.period() is None
-    dialog.grab().save("/tmp/i14_period_dialog.png")
     dialog.end.setDate(QDate(2021, 11, 30))
     dialog.accept()
     assert dialog.result() == QDialog.DialogCode.Accepted
@@ -253,7 +250,6 @@ def test_a_demoted_members_export_from_the_window_writes_nothing_and_locks_it(
     qtbot.waitUntil(lambda: not view.ctx.ops.busy(), timeout=30_000)
     assert not out.exists() and len(_entries(sqlite_db, "export")) == 1
     assert lock.screen.notice.text() == "您的账户已被管理员修改，请重新登录。"
-    lock.screen.grab().save("/tmp/i14_export_locked.png")
 
 
 class _PrintDialogToFile:
