@@ -47,7 +47,7 @@ class InspectionVisit(RecordMixin, Base):
 
     team_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("supervision_team.id"))
     day: Mapped[date]
-    target_kind: Mapped[str] = mapped_column(String(20))
+    target_kind: Mapped[str] = mapped_column(String(32))  # "donation_organisation" is 21
     compound_id: Mapped[uuid.UUID | None]
     institution_id: Mapped[uuid.UUID | None]
     organisation_id: Mapped[uuid.UUID | None]  # a social organisation (group 5)
