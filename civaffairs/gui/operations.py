@@ -165,10 +165,10 @@ class Operations(QObject):
         self._workers.add(worker)
 
         def progress(done: int, total: int, text: str) -> None:
+            if text:  # first: a modal dialog's setValue handles events, the next report among them
+                dialog.setLabelText(text)
             dialog.setMaximum(total)
             dialog.setValue(done)
-            if text:
-                dialog.setLabelText(text)
 
         def finished(result: Any, error: BaseException | None) -> None:
             dialog.reset()
